@@ -1,0 +1,40 @@
+// What every subcommand shares: the global options, and how to reach the broker (the daemon
+// over D-Bus when it runs, the core directly otherwise).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker.h"
+#include "machine.h"
+#include "paths.h"
+
+namespace platformd::cli {
+
+struct Globals {
+  bool json = false;
+  bool direct = false;
+  std::string binfmt_dir, state_dir, boinc_dir;
+  int gui_rpc_port = 0;
+  Paths paths() const;
+};
+
+// One subcommand: adds itself to the app and returns the function that runs it (exit code).
+using Runner = std::function<int()>;
+using Registrar = Runner (*)(CLI::App& app, Globals& g);
+
+Runner register_status(CLI::App& app, Globals& g);
+Runner register_enable(CLI::App& app, Globals& g);
+Runner register_disable(CLI::App& app, Globals& g);
+Runner register_verify(CLI::App& app, Globals& g);
+Runner register_reconcile(CLI::App& app, Globals& g);
+
+// Prints an error line on stderr ("platformctl: ...") and returns its exit code.
+int report_error(const Error& e);
+// Prints a ChangeReport (text or JSON) and returns the exit code.
+int print_change(const ChangeReport& r, bool json);
+
+}  // namespace platformd::cli

@@ -1,0 +1,26 @@
+// platformctl enable PLATFORM...: register, verify and advertise platforms.
+#include "cli_context.h"
+
+namespace platformd::cli {
+
+Runner register_enable(CLI::App& app, Globals& g) {
+  auto* sub = app.add_subcommand("enable", "register, verify and advertise platforms (aliases and BOINC names work)");
+  struct Opts {
+    std::vector<std::string> names;
+    bool strict = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("platforms", o->names, "platforms to enable, e.g. aarch64 armhf")->required();
+  sub->add_flag("--strict", o->strict, "block on any floating-point deviation, not only IEEE basic operations");
+  return [&g, o] {
+    RealMachine m;
+    Broker b(m, g.paths());
+    ChangeOptions opts;
+    opts.strict = o->strict;
+    auto r = b.enable(o->names, opts);
+    if (!r) return report_error(r.error());
+    return print_change(*r, g.json);
+  };
+}
+
+}  // namespace platformd::cli

@@ -1,0 +1,454 @@
+// Broker: status, enable, disable, verify and reconcile, each read top to bottom as the steps
+// it takes. Mutating operations hold the state lock for their whole run, so concurrent
+// platformctl runs and the daemon take turns.
+#include "broker.h"
+
+#include <algorithm>
+
+#include "binfmt_table.h"
+#include "elf_file.h"
+#include "exit_codes.h"
+#include "platform_plan.h"
+#include "probe_runner.h"
+#include "state.h"
+#include "translator.h"
+#include "verifier.h"
+
+namespace platformd {
+
+// Everything one operation reads before it decides anything.
+struct Broker::Session {
+  Catalog catalog;
+  std::vector<TranslatorSpec> translators;
+  State state;
+  HostInfo host;
+  std::vector<std::string> notes;
+  bool state_recovered = false;
+};
+
+namespace {
+
+Result<Catalog> load_catalog(Machine& m, const Paths& p) {
+  fs::path f = p.data_dir / "catalog.json";
+  auto text = m.read_file(f, 1 << 20);
+  if (!text) return text.error();
+  return parse_catalog(*text, f.string());
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+void add_sorted(std::vector<std::string>& v, const std::string& s) {
+  if (!contains(v, s)) v.push_back(s);
+  std::sort(v.begin(), v.end());
+}
+
+void remove_value(std::vector<std::string>& v, std::string_view s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
+
+Result<std::vector<const Platform*>> resolve_all(const Catalog& c, const std::vector<std::string>& names) {
+  std::vector<const Platform*> out;
+  for (const auto& n : names) {
+    if (auto v = validate_platform_name(n); !v) return v.error();
+    const Platform* p = c.resolve(n);
+    if (!p) {
+      std::string known;
+      for (const auto& q : c.platforms) known += (known.empty() ? "" : ", ") + q.arch;
+      return fail(exit_code::usage, "unknown platform \"{}\" (known: {}; BOINC names and aliases work too)", n, known);
+    }
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
+  return out;
+}
+
+const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_view name) {
+  for (const auto& e : table)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+// The headers no handler may ever capture: the userland's own programs, and the probes of
+// compat platforms the kernel was proven to run natively.
+std::vector<NativeHeader> native_headers(const Paths& p, const HostInfo& h) {
+  std::vector<NativeHeader> out;
+  if (auto e = read_elf(userland_program()); e)
+    out.push_back({fmt::format("{} ({}, this machine's own programs)", userland_program().string(), h.userland_arch), e->header});
+  for (const auto& arch : h.native_compat)
+    if (auto e = read_elf(probe_path(p, arch)); e)
+      out.push_back({fmt::format("{} programs, which this kernel runs natively", arch), e->header});
+  return out;
+}
+
+VerifyRecord record_of(const VerifyResult& v, const std::string& identity) {
+  VerifyRecord r;
+  r.translator_identity = identity;
+  r.fidelity = v.fidelity;
+  r.passed = v.passed;
+  r.fp_ratio = v.fp_ratio.value_or(0);
+  r.int_ratio = v.int_ratio.value_or(0);
+  if (!v.runs) r.reason = v.run_detail;
+  else if (v.fidelity == "blocked" || v.fidelity == "warning") {
+    for (const auto& c : v.categories)
+      if (!c.exact) {
+        r.reason = fmt::format("floating point deviates in {}: {}", c.category, c.first_difference);
+        if (c.blocking) break;
+      }
+  }
+  if (v.passed && v.slow_risk && r.reason.empty())
+    r.reason = "slow: at risk of BOINC's elapsed-time limit (see docs/fidelity.md)";
+  return r;
+}
+
+std::string describe_failure(const VerifyResult& v) {
+  if (!v.runs) return v.run_detail;
+  return record_of(v, "").reason;
+}
+
+}  // namespace
+
+Broker::Broker(Machine& m, Paths p) : m_(m), paths_(std::move(p)) {}
+
+// Loads catalog, translators and state, and detects the host. A corrupt state file is
+// rebuilt from the kernel table (our entries say what was enabled), and the caller is told.
+static Result<Broker::Session> open_session(Machine& m, const Paths& p, bool reprobe_host) {
+  Broker::Session s;
+  auto cat = load_catalog(m, p);
+  if (!cat) return cat.error();
+  s.catalog = std::move(*cat);
+  auto tr = load_translators(p);
+  if (!tr) return tr.error();
+  s.translators = std::move(*tr);
+  auto st = load_state(m, p);
+  if (st) {
+    s.state = std::move(*st);
+  } else {
+    s.state_recovered = true;
+    BinfmtTable table(m, p.binfmt_dir);
+    if (auto entries = table.entries(); entries)
+      for (const auto& e : *entries)
+        if (is_own_entry(e.name)) add_sorted(s.state.enabled, e.name.substr(kOwnPrefix.size()));
+    s.notes.push_back(fmt::format("{}; rebuilt the choice from the kernel table (enabled: {})", st.error().message,
+                                  s.state.enabled.empty() ? "none" : fmt::format("{}", fmt::join(s.state.enabled, ", "))));
+  }
+  auto host = detect_host(m, p, s.catalog, s.state.host, reprobe_host);
+  if (!host) return host.error();
+  s.host = std::move(*host);
+  return s;
+}
+
+Result<StatusReport> Broker::status() {
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  StatusReport rep;
+  rep.host = s.host;
+  rep.notes = s.notes;
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  std::vector<BinfmtRule> entries;
+  if (auto e = table.entries(); e) entries = std::move(*e);
+  else rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
+
+  for (const auto& pl : s.catalog.platforms) {
+    PlatformStatus ps;
+    ps.arch = pl.arch;
+    ps.boinc_name = pl.boinc_name;
+    ps.boinc_canonical = pl.boinc_canonical;
+    ps.enabled = contains(s.state.enabled, pl.arch);
+    if (s.host.runs_natively(pl.arch)) {
+      ps.state = "native";
+      ps.reason = pl.arch == s.host.userland_arch ? "this machine's userland" : "proven by running its probe natively";
+      rep.platforms.push_back(std::move(ps));
+      continue;
+    }
+    std::error_code ec;
+    bool have_probe = fs::exists(probe_path(paths_, pl.arch), ec);
+    auto cands = candidates_for(s.translators, pl);
+    if (ps.enabled) {
+      const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
+      if (!h) {
+        auto rule = own_rule(pl, cands.empty() ? "/" : cands.front().path);
+        auto f = foreign_overlaps(rule, entries);
+        if (!f.empty()) h = find_entry(entries, f.front().name);
+      }
+      auto rec = s.state.verified.find(pl.arch);
+      if (!h || !h->enabled) {
+        ps.state = "unavailable";
+        ps.reason = "enabled, but its binfmt_misc entry is missing (platformd repairs this; or run 'platformctl enable " + pl.arch + "')";
+      } else {
+        ps.handler = h->name;
+        ps.translator = h->interpreter;
+        if (rec == s.state.verified.end()) {
+          ps.state = "unavailable";
+          ps.reason = "not verified yet";
+        } else {
+          ps.fidelity = rec->second.fidelity;
+          if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+          if (!rec->second.passed) {
+            ps.state = "unavailable";
+            ps.reason = rec->second.reason;
+          } else if (file_identity(h->interpreter) != rec->second.translator_identity) {
+            ps.state = "unavailable";
+            ps.reason = fmt::format("{} changed since it was verified; re-verification pending", h->interpreter);
+          } else {
+            ps.state = "emulated";
+            ps.reason = rec->second.reason;
+          }
+        }
+      }
+    } else {
+      auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
+      if (!have_probe) {
+        ps.state = "unavailable";
+        ps.reason = probe_missing_reason(paths_, pl.arch);
+      } else if (usable == cands.end()) {
+        ps.state = "unavailable";
+        ps.reason = cands.empty() ? "no translator is described for it" : cands.front().problem;
+      } else {
+        ps.state = "available";
+        ps.translator = usable->path;
+        auto rec = s.state.verified.find(pl.arch);
+        if (rec != s.state.verified.end() && rec->second.translator_identity == file_identity(usable->path)) {
+          ps.fidelity = rec->second.fidelity;
+          if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+          if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
+        }
+      }
+    }
+    if (!pl.boinc_canonical)
+      ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "BOINC servers do not know this platform name";
+    rep.platforms.push_back(std::move(ps));
+  }
+  return rep;
+}
+
+// Registers and verifies one platform, or adopts another tool's entry that already serves it.
+// Failures go to rep.error (the first one wins) so a batch keeps going.
+static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, BinfmtTable& table,
+                       const std::vector<NativeHeader>& natives, const Platform* pl, const ChangeOptions& o,
+                       ChangeReport& rep) {
+  auto keep_first = [&](Error e) {
+    if (!rep.error) rep.error = std::move(e);
+  };
+  if (s.host.runs_natively(pl->arch)) {
+    keep_first(fail(exit_code::refused, "{} runs natively on this machine; refusing to register a handler that would capture its programs",
+                    pl->arch));
+    return;
+  }
+  auto entries = table.entries();
+  if (!entries) return keep_first(entries.error());
+  const BinfmtRule* ours = find_entry(*entries, own_entry_name(pl->arch));
+  auto rec = s.state.verified.find(pl->arch);
+  if (contains(s.state.enabled, pl->arch) && ours && ours->enabled && rec != s.state.verified.end() &&
+      rec->second.passed && rec->second.translator_identity == file_identity(ours->interpreter)) {
+    rep.lines.push_back(fmt::format("{}: already enabled ({})", pl->arch, ours->interpreter));
+    return;
+  }
+  auto cands = candidates_for(s.translators, *pl);
+  auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
+  if (usable == cands.end()) {
+    keep_first(fail(exit_code::verify_failed, "{}: no usable translator: {}", pl->arch,
+                    cands.empty() ? "none is described" : cands.front().problem));
+    return;
+  }
+  BinfmtRule rule = own_rule(*pl, usable->path);
+  if (auto hit = matches_native(rule, natives); !hit.empty()) {
+    keep_first(fail(exit_code::refused, "{}: refusing: its handler would also match {}", pl->arch, hit));
+    return;
+  }
+  auto foreign = foreign_overlaps(rule, *entries);
+  if (!foreign.empty()) {
+    // Another tool already handles this magic. Its entry matches first whatever we add, so
+    // verify the platform through it: adopt it when it passes, report it when it does not.
+    const BinfmtRule& f = foreign.front();
+    VerifyTarget t{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos};
+    VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
+    s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter));
+    if (!v.passed) {
+      keep_first(fail(exit_code::conflict,
+                      "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
+                      "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry",
+                      pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v)));
+      return;
+    }
+    if (ours) (void)table.remove_own(ours->name);  // never two handlers for one magic
+    add_sorted(s.state.enabled, pl->arch);
+    rep.changed = true;
+    rep.lines.push_back(fmt::format("{}: served by the existing entry '{}' ({}); verified, fidelity {}; no second handler added",
+                                    pl->arch, f.name, f.interpreter, v.fidelity));
+    return;
+  }
+  if (ours) {
+    // Stale (other translator, or the file was replaced: F pinned the old inode).
+    if (auto r = table.remove_own(ours->name); !r) return keep_first(r.error());
+  }
+  if (auto r = table.add(rule); !r) {
+    keep_first(r.error());
+    return;
+  }
+  VerifyTarget t{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true};
+  VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
+  s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+  if (!v.passed) {
+    (void)table.remove_own(rule.name);
+    keep_first(fail(exit_code::verify_failed, "{}: verification failed, handler removed: {}", pl->arch, describe_failure(v)));
+    return;
+  }
+  add_sorted(s.state.enabled, pl->arch);
+  rep.changed = true;
+  std::string speed = v.fp_ratio ? fmt::format(", speed {:.1f}% of native", 100 * combined_speed(*v.fp_ratio, *v.int_ratio)) : "";
+  rep.lines.push_back(fmt::format("{}: enabled with {} (entry {}, flags {}); fidelity {}{}", pl->arch, usable->path, rule.name,
+                                  rule.flags, v.fidelity, speed));
+  if (v.fidelity == "warning") rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
+}
+
+Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const ChangeOptions& o) {
+  auto lock = FileLock::acquire(lock_file(paths_));
+  if (!lock) return lock.error();
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  auto platforms = resolve_all(s.catalog, names);
+  if (!platforms) return platforms.error();
+  ChangeReport rep;
+  rep.warnings = s.notes;
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  if (auto ok = table.prepare(); !ok) return ok.error();
+  auto natives = native_headers(paths_, s.host);
+
+  for (const Platform* pl : *platforms) enable_one(m_, paths_, s, table, natives, pl, o, rep);
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  return rep;
+}
+
+Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, const ChangeOptions& o) {
+  auto lock = FileLock::acquire(lock_file(paths_));
+  if (!lock) return lock.error();
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  auto platforms = resolve_all(s.catalog, names);
+  if (!platforms) return platforms.error();
+  (void)o;
+  ChangeReport rep;
+  rep.warnings = s.notes;
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  auto entries = table.entries();
+  for (const Platform* pl : *platforms) {
+    if (s.host.runs_natively(pl->arch)) {
+      if (!rep.error) rep.error = fail(exit_code::refused, "{} runs natively on this machine; there is nothing to disable", pl->arch);
+      continue;
+    }
+    bool was_enabled = contains(s.state.enabled, pl->arch);
+    remove_value(s.state.enabled, pl->arch);
+    const BinfmtRule* ours = entries ? find_entry(*entries, own_entry_name(pl->arch)) : nullptr;
+    if (ours) {
+      if (auto r = table.remove_own(ours->name); !r) return r.error();
+      rep.lines.push_back(fmt::format("{}: disabled (removed entry {})", pl->arch, ours->name));
+      rep.changed = true;
+    } else if (was_enabled) {
+      rep.lines.push_back(fmt::format("{}: disabled (it was served by another tool's entry, which stays)", pl->arch));
+      rep.changed = true;
+    } else {
+      rep.lines.push_back(fmt::format("{}: already disabled", pl->arch));
+    }
+  }
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  return rep;
+}
+
+Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>& names, const VerifyOptions& o) {
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  std::vector<const Platform*> platforms;
+  if (names.empty()) {
+    for (const auto& pl : s.catalog.platforms)
+      if (!s.host.runs_natively(pl.arch) || o.translator) platforms.push_back(&pl);
+  } else {
+    auto r = resolve_all(s.catalog, names);
+    if (!r) return r.error();
+    platforms = *r;
+  }
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  std::vector<BinfmtRule> entries;
+  if (auto e = table.entries(); e) entries = std::move(*e);
+  std::vector<VerifyResult> out;
+  for (const Platform* pl : platforms) {
+    auto cands = candidates_for(s.translators, *pl);
+    VerifyTarget t{pl, ProbeVia::native, "", {}, false};
+    if (o.translator) {
+      if (*o.translator != "native") {
+        t.via = ProbeVia::translator;
+        t.translator = *o.translator;
+        for (const auto& c : cands)
+          if (c.path == t.translator) t.env = c.env;
+      } else {
+        t.translator = "native";
+      }
+    } else if (s.host.runs_natively(pl->arch)) {
+      t.translator = "native";
+    } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl->arch)); h && h->enabled) {
+      t = VerifyTarget{pl, ProbeVia::binfmt_empty_root, h->interpreter, {}, h->flags.find('P') != std::string::npos};
+      for (const auto& c : cands)
+        if (c.path == h->interpreter) t.env = c.env;
+    } else {
+      auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
+      if (usable == cands.end()) {
+        VerifyResult v;
+        v.arch = pl->arch;
+        v.run_detail = cands.empty() ? "no translator is described for it" : cands.front().problem;
+        v.fidelity = "blocked";
+        out.push_back(v);
+        continue;
+      }
+      t = VerifyTarget{pl, ProbeVia::translator, usable->path, usable->env, false};
+    }
+    out.push_back(verify_platform(m_, paths_, s.host, t, o.strict));
+  }
+  return out;
+}
+
+Result<ChangeReport> Broker::reconcile() {
+  auto lock = FileLock::acquire(lock_file(paths_));
+  if (!lock) return lock.error();
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  ChangeReport rep;
+  rep.warnings = s.notes;
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  if (auto ok = table.prepare(); !ok) return ok.error();
+  auto entries = table.entries();
+  if (!entries) return entries.error();
+  // Leftovers: our entries for platforms no longer chosen.
+  for (const auto& e : *entries)
+    if (is_own_entry(e.name) && !contains(s.state.enabled, e.name.substr(kOwnPrefix.size()))) {
+      if (auto r = table.remove_own(e.name); r) {
+        rep.lines.push_back(fmt::format("removed leftover entry {}", e.name));
+        rep.changed = true;
+      }
+    }
+  // Chosen platforms whose entry is gone (flushed by systemd-binfmt or another tool) or whose
+  // translator file was replaced (F pinned the old inode) are registered and verified again.
+  auto natives = native_headers(paths_, s.host);
+  for (const auto& arch : std::vector<std::string>(s.state.enabled)) {
+    const Platform* pl = s.catalog.by_arch(arch);
+    if (!pl) continue;
+    const BinfmtRule* ours = find_entry(*entries, own_entry_name(arch));
+    auto rec = s.state.verified.find(arch);
+    bool healthy = ours && ours->enabled && rec != s.state.verified.end() && rec->second.passed &&
+                   rec->second.translator_identity == file_identity(ours->interpreter);
+    bool adopted = !ours && rec != s.state.verified.end() && rec->second.passed &&
+                   !foreign_overlaps(own_rule(*pl, "/x"), *entries).empty();
+    if (healthy || adopted) continue;
+    std::size_t before = rep.lines.size();
+    enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep);
+    if (rep.lines.size() > before) {
+      rep.lines.back() = "repaired " + rep.lines.back();
+      rep.changed = true;
+    }
+    if (auto again = table.entries(); again) *entries = std::move(*again);
+  }
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  return rep;
+}
+
+}  // namespace platformd

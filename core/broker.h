@@ -1,0 +1,96 @@
+// Broker: the operations platformctl and platformd offer (status, enable, disable, verify,
+// reconcile), written once against a Machine and Paths. The CLI's direct mode and the daemon
+// both call these; the daemon adds D-Bus, authorisation and events around them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog.h"
+#include "host.h"
+#include "machine.h"
+#include "paths.h"
+#include "result.h"
+
+namespace platformd {
+
+struct PlatformStatus {
+  std::string arch;
+  std::string boinc_name;
+  bool boinc_canonical = true;
+  std::string state;       // "native" | "emulated" | "available" | "unavailable"
+  bool enabled = false;    // the administrator's choice
+  std::string translator;  // interpreter path (ours or an adopted entry's)
+  std::string handler;     // binfmt_misc entry name serving it, if any
+  std::string reason;      // why it is not emulated/native, or a warning
+  std::string fidelity;    // "exact" | "warning" | "blocked" | "" (not verified)
+  std::optional<double> speed_ratio;   // emulated/native, geometric mean of FP and integer kernels
+  std::optional<bool> boinc_reports;   // the running client lists it (unset: client not reachable)
+};
+
+struct StatusReport {
+  HostInfo host;
+  std::vector<PlatformStatus> platforms;
+  std::vector<std::string> notes;  // e.g. "state file was corrupt; rebuilt from the kernel table"
+};
+
+struct ChangeOptions {
+  bool force = false;    // disable even though BOINC tasks exist
+  bool strict = false;   // fidelity: any deviation blocks
+  bool restart_boinc = true;
+};
+
+// One line per platform touched, plus what happened to BOINC.
+// A batch keeps going past a failing platform (like systemd-binfmt) and keeps the first error.
+struct ChangeReport {
+  std::vector<std::string> lines;
+  std::vector<std::string> warnings;
+  std::optional<Error> error;
+  bool changed = false;
+};
+
+struct VerifyOptions {
+  bool strict = false;
+  std::optional<std::string> translator;  // test this translator directly, registering nothing
+};
+
+struct CategoryResult {
+  std::string category;
+  bool exact = true;
+  bool blocking = false;       // a deviation here blocks under the policy in force
+  std::string first_difference;
+};
+
+struct VerifyResult {
+  std::string arch;
+  std::string translator;
+  bool runs = false;           // the probe ran and answered
+  std::string run_detail;      // how it was run, or why it failed
+  std::vector<CategoryResult> categories;
+  std::string fidelity;        // "exact" | "warning" | "blocked"
+  std::optional<double> fp_ratio, int_ratio;
+  bool slow_risk = false;      // below the elapsed-time-limit threshold
+  bool passed = false;         // may be advertised
+};
+
+class Broker {
+ public:
+  Broker(Machine& m, Paths p);
+
+  Result<StatusReport> status();
+  Result<ChangeReport> enable(const std::vector<std::string>& names, const ChangeOptions& o);
+  Result<ChangeReport> disable(const std::vector<std::string>& names, const ChangeOptions& o);
+  Result<std::vector<VerifyResult>> verify(const std::vector<std::string>& names, const VerifyOptions& o);
+  // Brings the kernel table and cc_config.xml in line with the state file. Returns what it did.
+  Result<ChangeReport> reconcile();
+
+  const Paths& paths() const { return paths_; }
+  struct Session;  // what one operation loads before deciding (broker.cc)
+
+ private:
+  Machine& m_;
+  Paths paths_;
+};
+
+}  // namespace platformd

@@ -1,0 +1,33 @@
+// Host detection: the kernel's architecture, the userland's (which BOINC must report as the
+// primary platform), and the compatibility platforms the kernel runs natively, proven by
+// running their probes (never assumed: an aarch64 CPU without AArch32 cannot run armhf).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "catalog.h"
+#include "machine.h"
+#include "paths.h"
+#include "state.h"
+
+namespace platformd {
+
+struct HostInfo {
+  std::string kernel_arch;                 // uname -m
+  int userland_bits = 0;                   // 32 or 64, from the ELF class of the system's own /bin/sh
+  std::string userland_arch;               // catalog arch of the userland ("armhf" on a 64-bit kernel + 32-bit userland)
+  std::string boinc_platform;              // BOINC name of the primary platform
+  std::vector<std::string> native_compat;  // archs proven to run natively besides the primary
+  bool runs_natively(std::string_view arch) const;
+};
+
+// The program whose ELF header tells the userland's architecture: /bin/sh, or
+// PLATFORMD_USERLAND_PROGRAM (tests).
+fs::path userland_program();
+
+// `cache` holds the probe-proven facts; they are re-proven when the kernel changed or when
+// `reprobe` is set, and `cache` is updated.
+Result<HostInfo> detect_host(Machine& m, const Paths& p, const Catalog& c, HostCache& cache, bool reprobe);
+
+}  // namespace platformd

@@ -1,0 +1,79 @@
+#include "state.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include "exit_codes.h"
+
+namespace platformd {
+
+using nlohmann::json;
+
+Result<State> parse_state(std::string_view json_text, std::string_view source) {
+  json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(exit_code::bad_config, "{} is corrupt (not a JSON object)", source);
+  State s;
+  try {
+    s.version = j.value("version", 1);
+    if (s.version != 1) return fail(exit_code::bad_config, "{}: unsupported state version {}", source, s.version);
+    s.enabled = j.value("enabled", std::vector<std::string>{});
+    s.owned_alt_platforms = j.value("owned_alt_platforms", std::vector<std::string>{});
+    if (j.contains("verified")) {
+      for (const auto& [arch, v] : j.at("verified").items()) {
+        VerifyRecord r;
+        r.translator_identity = v.at("translator").get<std::string>();
+        r.fidelity = v.value("fidelity", "");
+        r.passed = v.at("passed").get<bool>();
+        r.reason = v.value("reason", "");
+        r.fp_ratio = v.value("fp_ratio", 0.0);
+        r.int_ratio = v.value("int_ratio", 0.0);
+        s.verified[arch] = r;
+      }
+    }
+    if (j.contains("host")) {
+      s.host.kernel = j["host"].value("kernel", "");
+      s.host.native_compat = j["host"].value("native_compat", std::vector<std::string>{});
+    }
+  } catch (const json::exception& e) {
+    return fail(exit_code::bad_config, "{} is corrupt: {}", source, e.what());
+  }
+  std::sort(s.enabled.begin(), s.enabled.end());
+  s.enabled.erase(std::unique(s.enabled.begin(), s.enabled.end()), s.enabled.end());
+  return s;
+}
+
+std::string serialize_state(const State& s) {
+  json j;
+  j["version"] = s.version;
+  j["enabled"] = s.enabled;
+  j["owned_alt_platforms"] = s.owned_alt_platforms;
+  json verified = json::object();
+  for (const auto& [arch, r] : s.verified)
+    verified[arch] = {{"translator", r.translator_identity}, {"fidelity", r.fidelity}, {"passed", r.passed},
+                      {"reason", r.reason},         {"fp_ratio", r.fp_ratio}, {"int_ratio", r.int_ratio}};
+  j["verified"] = verified;
+  j["host"] = {{"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}};
+  return j.dump(2) + "\n";
+}
+
+fs::path state_file(const Paths& p) { return p.state_dir / "state.json"; }
+fs::path lock_file(const Paths& p) { return p.state_dir / "lock"; }
+
+Result<State> load_state(Machine& m, const Paths& p) {
+  std::error_code ec;
+  if (!fs::exists(state_file(p), ec)) return State{};
+  auto text = m.read_file(state_file(p), 1 << 20);
+  if (!text) return text.error();
+  return parse_state(*text, state_file(p).string());
+}
+
+Result<void> save_state(Machine& m, const Paths& p, const State& s) {
+  std::error_code ec;
+  fs::create_directories(p.state_dir, ec);
+  if (ec) return fail(exit_code::failure, "cannot create {}: {}", p.state_dir.string(), ec.message());
+  // 0644 root:root: readable by status queries, writable by root only.
+  return m.replace_file(state_file(p), serialize_state(s), FileOwnership{0, 0, 0644});
+}
+
+}  // namespace platformd

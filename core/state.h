@@ -1,0 +1,51 @@
+// The administrator's choice and what we own, persisted as JSON in STATE_DIR/state.json.
+// It is the source of truth the daemon reconciles the kernel table and cc_config.xml to.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "machine.h"
+#include "paths.h"
+#include "result.h"
+
+namespace platformd {
+
+// The last verification of a platform, valid while the translator file is the same
+// (path, inode, size, mtime: F pins an inode, so a replaced file needs a new check).
+struct VerifyRecord {
+  std::string translator_identity;
+  std::string fidelity;  // "exact" | "warning" | "blocked"
+  bool passed = false;
+  std::string reason;    // why it failed, or the warning
+  double fp_ratio = 0;   // emulated speed / native speed, FP kernel
+  double int_ratio = 0;  // same, integer kernel
+};
+
+// Host facts that need probe runs to establish; recomputed when the kernel changes.
+struct HostCache {
+  std::string kernel;                      // uname release + machine the facts were proven on
+  std::vector<std::string> native_compat;  // archs proven to run natively
+};
+
+struct State {
+  int version = 1;
+  std::vector<std::string> enabled;              // archs the administrator enabled, sorted
+  std::vector<std::string> owned_alt_platforms;  // BOINC names we added to cc_config.xml
+  std::map<std::string, VerifyRecord> verified;  // arch -> last verification
+  HostCache host;
+};
+
+Result<State> parse_state(std::string_view json_text, std::string_view source);
+std::string serialize_state(const State& s);
+
+fs::path state_file(const Paths& p);
+fs::path lock_file(const Paths& p);
+// A missing file is the empty state. A corrupt one is an error whose message names the file;
+// callers recover by rebuilding from the kernel table and cc_config.xml (broker.cc).
+Result<State> load_state(Machine& m, const Paths& p);
+Result<void> save_state(Machine& m, const Paths& p, const State& s);
+
+}  // namespace platformd

@@ -1,0 +1,53 @@
+# Shared helpers of the integration tests. Sourced by tests/integration/test-*.sh, which
+# run-in-namespace starts inside a private user+mount namespace.
+set -euo pipefail
+
+: "${PLATFORMD_STAGE:?set by ctest: the install prefix under test}"
+: "${PLATFORMD_SOURCE_DIR:?set by ctest}"
+PCTL=$PLATFORMD_STAGE/bin/platformctl
+BF=/proc/sys/fs/binfmt_misc
+T=$PLATFORMD_TEST_TMP
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+pass() { echo "ok: $*"; }
+
+# expect_exit CODE CMD... : runs CMD, checks its exit code, keeps stdout/stderr in $T/out, $T/err.
+expect_exit() {
+  local want=$1
+  shift
+  set +e
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  set -e
+  if [ "$got" != "$want" ]; then
+    echo "--- stdout"; cat "$T/out"; echo "--- stderr"; cat "$T/err"
+    fail "'$*' exited $got, expected $want"
+  fi
+}
+
+# Entries in the private binfmt_misc table, one name per line (excluding register/status).
+binfmt_entries() {
+  [ -e "$BF/register" ] || return 0
+  ls "$BF" | grep -vxE 'register|status' || true
+}
+
+# build_hello ARCH -> path of a static hello program for ARCH, printing "hello from ARCH".
+build_hello() {
+  local arch=$1 cc
+  case $arch in
+    aarch64) cc=aarch64-linux-gnu-gcc ;;
+    armhf) cc=arm-linux-gnueabihf-gcc ;;
+    riscv64) cc=riscv64-linux-gnu-gcc ;;
+    i686) cc=i686-linux-gnu-gcc ;;
+    ppc64le) cc=powerpc64le-linux-gnu-gcc ;;
+    s390x) cc=s390x-linux-gnu-gcc ;;
+    x86_64) cc=gcc ;;
+  esac
+  command -v "$cc" >/dev/null || { echo "SKIP: $cc not installed"; exit 77; }
+  printf '#include <stdio.h>\nint main(void){puts("hello from %s");return 0;}\n' "$arch" >"$T/hello-$arch.c"
+  "$cc" -static -O1 -o "$T/hello-$arch" "$T/hello-$arch.c"
+  echo "$T/hello-$arch"
+}
