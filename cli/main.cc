@@ -11,6 +11,7 @@ using namespace platformd::cli;
 int main(int argc, char** argv) {
   CLI::App app{"platformctl: run BOINC work for CPU architectures this machine does not have"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: "platformctl status --json"
   Globals g;
   app.add_flag("--json", g.json, "print one JSON document");
   app.add_flag("--direct", g.direct, "work on the machine directly, without the platformd daemon");

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "binfmt_table.h"
+#include "boinc_sync.h"
 #include "elf_file.h"
 #include "exit_codes.h"
 #include "platform_plan.h"
@@ -102,6 +103,46 @@ std::string describe_failure(const VerifyResult& v) {
   return record_of(v, "").reason;
 }
 
+
+// The BOINC names we advertise: platforms chosen AND verified (a platform that fails
+// verification stays chosen, but BOINC must not fetch work for it).
+std::vector<std::string> advertised(const Catalog& c, const State& st) {
+  std::vector<std::string> out;
+  for (const auto& arch : st.enabled) {
+    auto rec = st.verified.find(arch);
+    if (const Platform* p = c.by_arch(arch); p && rec != st.verified.end() && rec->second.passed) out.push_back(p->boinc_name);
+  }
+  return out;
+}
+
+// Is there a BOINC client here at all? Without a data directory there is nothing to
+// configure, which is not an error (binfmt handlers are useful without BOINC too).
+std::optional<fs::path> boinc_data_dir(Machine& m, const Paths& p) {
+  auto dd = find_boinc_data_dir(m, p, nullptr);
+  std::error_code ec;
+  if (!dd || !fs::is_directory(dd->dir, ec)) return std::nullopt;
+  return dd->dir;
+}
+
+// Applies the advertised set to cc_config.xml, restarting and confirming as boinc_sync says.
+void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const ChangeOptions& o, ChangeReport& rep) {
+  if (!boinc_data_dir(m, p)) {
+    rep.warnings.push_back("no BOINC data directory found (use --boinc-dir); BOINC was not configured");
+    return;
+  }
+  BoincSyncOptions bo;
+  bo.restart = o.restart_boinc;
+  bo.force = o.force;
+  auto r = sync_alt_platforms(m, p, st, advertised(c, st), bo);
+  if (!r) {
+    if (!rep.error) rep.error = r.error();
+    return;
+  }
+  rep.changed = rep.changed || r->changed;
+  for (auto& l : r->lines) rep.lines.push_back("BOINC: " + l);
+  for (auto& w : r->warnings) rep.warnings.push_back("BOINC: " + w);
+}
+
 }  // namespace
 
 Broker::Broker(Machine& m, Paths p) : m_(m), paths_(std::move(p)) {}
@@ -146,8 +187,14 @@ Result<StatusReport> Broker::status() {
   if (auto e = table.entries(); e) entries = std::move(*e);
   else rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
 
+  std::optional<std::vector<std::string>> client;
+  if (boinc_data_dir(m_, paths_)) {
+    if (auto c = client_platforms(m_, paths_); c) client = *c;
+    else rep.notes.push_back(c.error().message);
+  }
   for (const auto& pl : s.catalog.platforms) {
     PlatformStatus ps;
+    if (client) ps.boinc_reports = contains(*client, pl.boinc_name);
     ps.arch = pl.arch;
     ps.boinc_name = pl.boinc_name;
     ps.boinc_canonical = pl.boinc_canonical;
@@ -314,6 +361,10 @@ Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const
   auto natives = native_headers(paths_, s.host);
 
   for (const Platform* pl : *platforms) enable_one(m_, paths_, s, table, natives, pl, o, rep);
+  // Save the kernel-side result first: a crash before the BOINC edit leaves a state that the
+  // next run (or the daemon's reconcile) completes.
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  sync_boinc(m_, paths_, s.catalog, s.state, o, rep);
   if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   return rep;
 }
@@ -326,9 +377,24 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
   auto& s = *sess;
   auto platforms = resolve_all(s.catalog, names);
   if (!platforms) return platforms.error();
-  (void)o;
   ChangeReport rep;
   rep.warnings = s.notes;
+  // Never lose work: after a withdrawal the client relabels tasks of the platform as native
+  // and would run them as native binaries. Refuse while any exist, unless forced.
+  if (!o.force && boinc_data_dir(m_, paths_)) {
+    std::vector<std::string> names_b;
+    for (const Platform* pl : *platforms) names_b.push_back(pl->boinc_name);
+    auto tasks = tasks_for_platforms(m_, paths_, names_b);
+    if (!tasks) return tasks.error();
+    if (!tasks->empty()) {
+      std::string list;
+      for (const auto& t : *tasks) list += (list.empty() ? " " : "; ") + describe(t);
+      return fail(exit_code::work_at_risk,
+                  "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms, which the client would relabel "
+                  "as native after a restart. Let them finish, or use --force:{}",
+                  tasks->size(), list);
+    }
+  }
   BinfmtTable table(m_, paths_.binfmt_dir);
   auto entries = table.entries();
   for (const Platform* pl : *platforms) {
@@ -350,6 +416,8 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
       rep.lines.push_back(fmt::format("{}: already disabled", pl->arch));
     }
   }
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  sync_boinc(m_, paths_, s.catalog, s.state, o, rep);
   if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   return rep;
 }
@@ -447,6 +515,8 @@ Result<ChangeReport> Broker::reconcile() {
     }
     if (auto again = table.entries(); again) *entries = std::move(*again);
   }
+  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep);
   if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   return rep;
 }

@@ -1,0 +1,69 @@
+// What the BOINC client holds: its platforms, app versions and tasks, read from a GUI RPC
+// <get_state/> reply or from DATA_DIR/client_state.xml when the client is stopped. Pure.
+//
+// Why it matters: when an alt_platform is withdrawn and the client restarted, the client
+// relabels every app version and task of that platform to the PRIMARY platform ("App version
+// has unsupported platform aarch64-unknown-linux-gnu; changing to x86_64-pc-linux-gnu",
+// observed on 7.20.5) and would run them as native binaries. So a platform's unfinished tasks
+// must be known before it is withdrawn.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace platformd {
+
+struct BoincAppVersion {
+  std::string project;  // project name, or its master URL when the name is unknown
+  std::string app;      // app name
+  int version_num = 0;
+  std::string platform;
+  std::string plan_class;
+};
+
+struct BoincTask {
+  std::string name;     // result name
+  std::string project;  // project name, or master URL
+  std::string app;      // app name (from the task's workunit), when known
+  std::string platform;
+  int version_num = 0;
+  int state = 0;                   // RESULT_* from BOINC's common_defs.h
+  bool active = false;             // has an active task (started, maybe suspended)
+  std::string state_text() const;  // "downloading", "ready to run", "running", "uploading", ...
+  // Not computed yet: it would start (again) under whatever platform the client then has.
+  bool unfinished() const;
+};
+
+struct BoincClientState {
+  std::string primary_platform;        // <platform_name>
+  std::vector<std::string> platforms;  // effective list, primary first (see below)
+  std::string client_version;          // "7.20.5", when known
+  std::vector<BoincAppVersion> app_versions;
+  std::vector<BoincTask> tasks;  // every task (result) the client holds
+};
+
+// Largest reply or file accepted. A busy host's state is a few MB.
+inline constexpr std::size_t kMaxBoincStateBytes = 64u << 20;
+
+// The reply to <get_state/>: <boinc_gui_rpc_reply><client_state>... with one <platform> per
+// effective platform. An <error> reply, a missing <client_state> or malformed XML is an error
+// naming `source`.
+Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source);
+
+// client_state.xml: same items; the platform list is <platform_name> plus one <alt_platform>
+// per further platform as the client saw them when it last wrote the file.
+Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source);
+
+// Unfinished tasks whose platform is one of `platforms`.
+std::vector<BoincTask> unfinished_tasks_of(const BoincClientState& s, const std::vector<std::string>& platforms);
+// App versions whose platform is one of `platforms`.
+std::vector<BoincAppVersion> app_versions_of(const BoincClientState& s, const std::vector<std::string>& platforms);
+
+// "wu1_0 (Fake Project, fakeapp 1.00, ready to run)"
+std::string describe(const BoincTask& t);
+
+}  // namespace platformd

@@ -1,0 +1,199 @@
+#!/bin/bash
+# in-root.sh: the package test proper, run by run.sh as root inside the throwaway Debian 12
+# root (nsroot: private user/mount/pid namespace with its own binfmt_misc). /srv/pkgtest
+# holds the two .debs (0.1.0-1 and a rebuilt higher version) and these scripts.
+#
+# Story, one check per behaviour the package promises (debian/README.Debian):
+#  1. Debian's qemu-arm entry is registered first, as systemd-binfmt would at boot.
+#  2. install: defaults (aarch64, armhf on amd64) enabled if they verify; armhf adopts
+#     qemu-arm (no second handler for its magic), aarch64 gets platformd-aarch64; both
+#     alt_platforms in cc_config.xml, whose owner and mode stay.
+#  3. platformctl status; enable/disable riscv64 and disable armhf through --direct.
+#  4. upgrade to the rebuilt version: the administrator's choice stays.
+#  5. dpkg trigger on /usr/bin/qemu-aarch64-static runs reconcile.
+#  6. remove while BOINC holds an unfinished aarch64 task: aarch64 kept, with a warning;
+#     everything else withdrawn; qemu-arm untouched.
+#  7. purge: the rest withdrawn; nothing of ours left on disk or in binfmt_misc; the file
+#     tree, cc_config.xml and Debian's entry as before the installation.
+#  8. install again (a purge forgets the choice: defaults again), remove without BOINC
+#     work (all withdrawn), reinstall (choice restored), purge.
+set -uo pipefail
+
+T=/srv/pkgtest
+B=/proc/sys/fs/binfmt_misc
+CC=/etc/boinc-client/cc_config.xml
+STATE=/var/lib/boinc-client/client_state.xml
+export DEBIAN_FRONTEND=noninteractive
+passed=0
+failed=0
+t0=$(date +%s%N)
+
+log() { local ds=$((($(date +%s%N) - t0) / 100000000)); printf '\n=== [%4d.%ds] %s\n' $((ds / 10)) $((ds % 10)) "$*"; }
+ok() { passed=$((passed + 1)); echo "ok:   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...
+  local d=$1
+  shift
+  if "$@" >/tmp/check.out 2>&1; then ok "$d"; else bad "$d"; sed 's/^/      /' /tmp/check.out; fi
+}
+run() { echo "\$ $*"; "$@"; }
+has_entry() { [ -e "$B/$1" ]; }
+no_entry() { [ ! -e "$B/$1" ]; }
+has_alt() { grep -q "<alt_platform>$1</alt_platform>" "$CC"; }
+no_alt() { ! grep -q "<alt_platform>$1</alt_platform>" "$CC"; }
+no_overlap() { "$T/binfmt-check"; }
+state_enabled() { tr -d '\n ' </var/lib/platformd/state.json | sed -n 's/.*"enabled":\[\([^]]*\)\].*/\1/p'; }
+enabled_in_state() { state_enabled | grep -q "\"$1\""; }
+not_enabled_in_state() { ! enabled_in_state "$1"; }
+own_entries() { ls "$B" | grep '^platformd-' || true; }
+no_own_entries() { [ -z "$(own_entries)" ]; }
+owner_mode() { stat -c '%U:%G %a' "$1"; }
+snapshot() { # every path outside the virtual file systems, with owner and mode
+  find / -xdev \( -path /srv/pkgtest -o -path /var/lib/dpkg -o -path /var/log -o -path /var/cache \
+    -o -path /var/lib/apt -o -path /etc/ld.so.cache -o -path /var/lib/boinc-client/client_state.xml \) -prune \
+    -o -printf '%p %u:%g %m\n' | sort
+}
+deb1=$(ls $T/debs/platformd_*.deb | grep -v '+pkgtest' | head -n1)
+deb2=$(ls $T/debs/platformd_*+pkgtest*.deb | head -n1)
+pkgver() { dpkg-query -W -f '${Version} ${db:Status-Abbrev}' platformd 2>/dev/null; }
+
+# Installs a local .deb with apt (dependencies from the mirror when the root lacks them).
+apt_install() {
+  if ! apt-get install -y --no-install-recommends "$@" >/tmp/apt.out 2>&1; then
+    if grep -q 'Unable to locate\|has no installation candidate\|unmet dependencies' /tmp/apt.out; then
+      apt-get -q update >/dev/null && apt-get install -y --no-install-recommends "$@" >/tmp/apt.out 2>&1
+    else
+      false
+    fi
+  fi
+  local rc=$?
+  cat /tmp/apt.out
+  return $rc
+}
+
+log "0. the test root"
+echo "host: $(dpkg --print-architecture), kernel $(uname -r); debs: ${deb1##*/} ${deb2##*/}"
+check "binfmt_misc is mounted in this namespace" grep -q "binfmt_misc $B binfmt_misc" /proc/mounts
+check "qemu-user-static is installed" test -x /usr/bin/qemu-aarch64-static
+check "boinc-client's cc_config.xml is there" test -f "$CC"
+cc_before=$(sha256sum <"$CC")
+cc_owner=$(owner_mode "$CC")
+
+log "1. Debian's qemu-arm handler, as systemd-binfmt registers it at boot"
+grep -v '^#' /usr/lib/binfmt.d/qemu-arm.conf >"$B/register"
+check "qemu-arm registered" has_entry qemu-arm
+"$T/binfmt-check"
+snapshot >/tmp/files.before
+
+log "2. install ${deb1##*/} (first installation)"
+run apt_install "$deb1" 2>&1 | tee /tmp/install1.out
+check "platformd is installed" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd | grep -q "^ii"'
+check "aarch64 verified and served by platformd-aarch64" has_entry platformd-aarch64
+check "armhf adopted Debian's qemu-arm (no platformd-armhf)" no_entry platformd-armhf
+check "qemu-arm still registered" has_entry qemu-arm
+check "no two handlers match one magic" no_overlap
+check "cc_config.xml advertises aarch64" has_alt aarch64-unknown-linux-gnu
+check "cc_config.xml advertises armhf" has_alt arm-unknown-linux-gnueabihf
+check "cc_config.xml keeps owner and mode ($cc_owner)" test "$(owner_mode "$CC")" = "$cc_owner"
+check "the service is enabled for boot (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/platformd.service
+check "the aarch64 probe runs through the handler" sh -c '/usr/lib/platformd/probes/probe-aarch64 --help >/dev/null 2>&1 || [ $? -ne 126 ]'
+
+log "3. platformctl status, and enable/disable in direct mode"
+run platformctl --direct status
+check "platformctl status exits 0" platformctl --direct status
+check "platformctl --json status parses" sh -c 'platformctl --direct --json status | python3 -m json.tool >/dev/null'
+run platformctl --direct enable riscv64
+check "enable riscv64 registered platformd-riscv64" has_entry platformd-riscv64
+check "riscv64 is enabled in the state" enabled_in_state riscv64
+run platformctl --direct disable riscv64
+check "disable riscv64 removed platformd-riscv64" no_entry platformd-riscv64
+run platformctl --direct disable armhf
+check "disable armhf withdrew its alt_platform" no_alt arm-unknown-linux-gnueabihf
+check "disable armhf left Debian's qemu-arm alone" has_entry qemu-arm
+check "aarch64 still advertised" has_alt aarch64-unknown-linux-gnu
+check "no two handlers match one magic" no_overlap
+
+log "4. upgrade to ${deb2##*/}"
+choice_before=$(state_enabled)
+run apt_install "$deb2" 2>&1 | tee /tmp/upgrade.out
+check "upgraded" sh -c 'dpkg-query -W -f "\${Version}" platformd | grep -q pkgtest'
+check "aarch64 still enabled after the upgrade" enabled_in_state aarch64
+check "armhf stays disabled after the upgrade (choice kept)" not_enabled_in_state armhf
+check "armhf not re-advertised" no_alt arm-unknown-linux-gnueabihf
+check "platformd-aarch64 registered" has_entry platformd-aarch64
+check "the enabled set is unchanged by the upgrade ($choice_before)" test "$(state_enabled)" = "$choice_before"
+
+log "5. dpkg trigger: a translator changed"
+run dpkg-trigger --no-await /usr/bin/qemu-aarch64-static
+run dpkg --triggers-only --pending 2>&1 | tee /tmp/trigger.out
+check "trigger processed (platformd not left triggers-pending)" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd | grep -q "^ii"'
+check "platformd-aarch64 registered after the trigger" has_entry platformd-aarch64
+check "no two handlers match one magic" no_overlap
+
+log "6. remove while BOINC holds an unfinished aarch64 task"
+cat >"$STATE" <<'EOF'
+<client_state>
+<platform_name>x86_64-pc-linux-gnu</platform_name>
+<alt_platform>aarch64-unknown-linux-gnu</alt_platform>
+<project>
+  <master_url>https://pkgtest.invalid/</master_url>
+  <project_name>Package Test</project_name>
+</project>
+<app><name>fakeapp</name></app>
+<app_version>
+  <app_name>fakeapp</app_name>
+  <version_num>100</version_num>
+  <platform>aarch64-unknown-linux-gnu</platform>
+</app_version>
+<workunit><name>wu1</name><app_name>fakeapp</app_name></workunit>
+<result>
+  <name>wu1_0</name>
+  <wu_name>wu1</wu_name>
+  <platform>aarch64-unknown-linux-gnu</platform>
+  <version_num>100</version_num>
+  <state>2</state>
+</result>
+</client_state>
+EOF
+chown boinc:boinc "$STATE"
+run apt-get remove -y platformd 2>&1 | tee /tmp/remove1.out
+check "removed" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q "^rc" || ! dpkg-query -W platformd >/dev/null 2>&1'
+check "the removal warned about BOINC work" grep -qi 'boinc' /tmp/remove1.out
+check "aarch64 handler kept for the task" has_entry platformd-aarch64
+check "aarch64 alt_platform kept for the task" has_alt aarch64-unknown-linux-gnu
+check "Debian's qemu-arm untouched" has_entry qemu-arm
+check "the state file stays until purge" test -f /var/lib/platformd/state.json
+
+log "7. purge"
+run apt-get purge -y platformd 2>&1 | tee /tmp/purge1.out
+check "purged" sh -c '! dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q .'
+check "no platformd-* entry left" no_own_entries
+check "Debian's qemu-arm untouched" has_entry qemu-arm
+check "cc_config.xml back to its original content" test "$(sha256sum <"$CC")" = "$cc_before"
+check "cc_config.xml keeps owner and mode" test "$(owner_mode "$CC")" = "$cc_owner"
+check "/var/lib/platformd gone" test ! -e /var/lib/platformd
+rm -f "$STATE"
+snapshot >/tmp/files.after
+check "no file of ours left (file tree as before the installation)" diff -u /tmp/files.before /tmp/files.after
+check "nothing named platformd left on disk" sh -c '! find / -xdev -path /srv/pkgtest -prune -o -name "*platformd*" -print | grep -v "^/var/lib/dpkg/\|^/var/log/" | grep .'
+
+log "8. install again, remove without BOINC work, reinstall, purge"
+run apt_install "$deb2" 2>&1 | tee /tmp/install2.out
+check "after a purge the defaults are enabled again" has_alt aarch64-unknown-linux-gnu
+run apt-get remove -y platformd 2>&1 | tee /tmp/remove2.out
+check "removal withdrew every platformd-* entry" no_own_entries
+check "removal withdrew our alt_platforms" sh -c "! grep -q '<alt_platform>' $CC"
+check "Debian's qemu-arm untouched" has_entry qemu-arm
+run apt_install "$deb2" 2>&1 | tee /tmp/install3.out
+check "a reinstallation restores the choice" has_alt aarch64-unknown-linux-gnu
+run apt-get purge -y platformd 2>&1 | tee /tmp/purge2.out
+check "purged again: no platformd-* entry" no_own_entries
+check "purged again: cc_config.xml as before" test "$(sha256sum <"$CC")" = "$cc_before"
+snapshot >/tmp/files.after2
+check "purged again: file tree as before the installation" diff -u /tmp/files.before /tmp/files.after2
+"$T/binfmt-check"
+
+log "done"
+echo
+echo "package test: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+#include <fstream>
+#include <sstream>
+
+#include "catalog.h"
+#include "probe_runner.h"
+#include "state.h"
+
+using namespace platformd;
+
+namespace {
+
+std::string read_source(const char* rel) {
+  std::ifstream in(std::string(PLATFORMD_SOURCE_DIR) + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("the shipped catalog parses and resolves every alias a person types") {
+  auto c = parse_catalog(read_source("platforms/catalog.json"), "catalog.json");
+  REQUIRE(c);
+  struct {
+    const char* typed;
+    const char* boinc;
+  } cases[] = {{"x86_64", "x86_64-pc-linux-gnu"},        {"amd64", "x86_64-pc-linux-gnu"},
+               {"i686", "i686-pc-linux-gnu"},            {"i386", "i686-pc-linux-gnu"},
+               {"aarch64", "aarch64-unknown-linux-gnu"}, {"arm64", "aarch64-unknown-linux-gnu"},
+               {"armhf", "arm-unknown-linux-gnueabihf"}, {"arm", "arm-unknown-linux-gnueabihf"},
+               {"riscv64", "riscv64-unknown-linux-gnu"}, {"ppc64le", "powerpc64le-unknown-linux-gnu"},
+               {"s390x", "s390x-ibm-linux-gnu"},         {"aarch64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"}};
+  for (const auto& k : cases) {
+    const Platform* p = c->resolve(k.typed);
+    REQUIRE_MESSAGE(p, k.typed);
+    CHECK(p->boinc_name == k.boinc);
+  }
+  CHECK(c->resolve("sparc") == nullptr);
+  CHECK(c->resolve("AARCH64") == nullptr);
+  for (const char* non_canonical : {"riscv64", "ppc64le", "s390x"}) CHECK_FALSE(c->by_arch(non_canonical)->boinc_canonical);
+  for (const char* canonical : {"x86_64", "i686", "aarch64", "armhf"}) CHECK(c->by_arch(canonical)->boinc_canonical);
+}
+
+TEST_CASE("malformed catalogs are rejected with the file named") {
+  CHECK_FALSE(parse_catalog("", "c.json"));
+  CHECK_FALSE(parse_catalog("{}", "c.json"));
+  CHECK_FALSE(parse_catalog("{\"platforms\": []}", "c.json"));
+  auto odd = parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f4","mask":"ff"}]})", "c.json");
+  REQUIRE_FALSE(odd);
+  CHECK(odd.error().message.find("c.json") != std::string::npos);
+  CHECK_FALSE(parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ffff"}]})", "c"));
+  CHECK_FALSE(parse_catalog(R"({"platforms":[{"arch":"a:b","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ff"}]})", "c"));
+  const char* dup = R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ff"},
+                                     {"arch":"b","boinc_name":"b-b","aliases":["a"],"elf_class":2,"magic":"7f","mask":"ff"}]})";
+  CHECK_FALSE(parse_catalog(dup, "c"));
+}
+
+TEST_CASE("platform names people type are validated before use") {
+  CHECK(validate_platform_name("aarch64"));
+  CHECK(validate_platform_name("arm-unknown-linux-gnueabihf"));
+  for (std::string bad : {std::string(), std::string("a:b"), std::string("a/b"), std::string("a\nb"), std::string("\xff"),
+                          std::string(65, 'a'), std::string("a b")})
+    CHECK_FALSE(validate_platform_name(bad));
+}
+
+TEST_CASE("probe identity output") {
+  auto id = parse_probe_identity("platformd-probe 1\narch aarch64\nuname aarch64\nargv0 platformd-probe-argv0\nanswer 42\n");
+  REQUIRE(id);
+  CHECK(id->arch == "aarch64");
+  CHECK(id->argv0 == kProbeArgv0);
+  CHECK_FALSE(parse_probe_identity("hello"));
+  CHECK_FALSE(parse_probe_identity("platformd-probe 1\narch aarch64\nanswer 41\n"));
+}
+
+TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
+  State s;
+  s.enabled = {"armhf", "aarch64"};
+  s.owned_alt_platforms = {"aarch64-unknown-linux-gnu"};
+  s.verified["aarch64"] = VerifyRecord{"/usr/bin/qemu-aarch64-static:1:2:3", "exact", true, "", 0.05, 0.5};
+  auto back = parse_state(serialize_state(s), "state.json");
+  REQUIRE(back);
+  CHECK(back->owned_alt_platforms == s.owned_alt_platforms);
+  CHECK(back->verified["aarch64"].passed);
+  CHECK(back->verified["aarch64"].fp_ratio == doctest::Approx(0.05));
+  auto truncated = serialize_state(s);
+  truncated.resize(truncated.size() / 2);
+  auto bad = parse_state(truncated, "/var/lib/platformd/state.json");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("/var/lib/platformd/state.json") != std::string::npos);
+  CHECK_FALSE(parse_state("{\"version\": 99}", "s"));
+  CHECK_FALSE(parse_state("{\"enabled\": 3}", "s"));
+}

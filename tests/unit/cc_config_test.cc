@@ -1,0 +1,290 @@
+// cc_config.xml edits: only our <alt_platform> entries change, everything else byte for byte.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <tinyxml2.h>
+
+#include "cc_config.h"
+#include "exit_codes.h"
+
+using namespace platformd;
+
+namespace {
+
+const std::string kAarch64 = "aarch64-unknown-linux-gnu";
+const std::string kArmhf = "arm-unknown-linux-gnueabihf";
+
+std::string data(const std::string& name) {
+  std::ifstream f(std::string(PLATFORMD_SOURCE_DIR) + "/tests/data/boinc/" + name, std::ios::binary);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+CcConfigEdit edit_ok(std::string_view xml, const std::vector<std::string>& want, const std::vector<std::string>& prev) {
+  auto r = edit_alt_platforms(xml, "cc_config.xml", want, prev);
+  if (!r) FAIL(r.error().message);
+  return *r;
+}
+
+// `text` with every line that equals `line` removed: what is left must be the original.
+std::string without_lines(std::string text, const std::string& line) {
+  for (auto p = text.find(line); p != std::string::npos; p = text.find(line)) text.erase(p, line.size());
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("Debian's default file: <options> is created, comment and log_flags untouched") {
+  const std::string orig = data("cc_config_debian.xml");
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.changed);
+  CHECK(e.added == std::vector<std::string>{kAarch64});
+  CHECK(e.owned == std::vector<std::string>{kAarch64});
+  const std::string block = "  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n";
+  CHECK(e.text.find("<cc_config>\n" + block + "  <log_flags>") != std::string::npos);
+  CHECK(without_lines(e.text, block) == orig);
+
+  // Withdrawing leaves the (now empty) <options> and nothing else of ours.
+  auto back = edit_ok(e.text, {}, e.owned);
+  CHECK(back.removed == std::vector<std::string>{kAarch64});
+  CHECK(back.owned.empty());
+  CHECK(back.text == without_lines(e.text, "    <alt_platform>" + kAarch64 + "</alt_platform>\n"));
+  CHECK(back.text.find("alt_platform") == std::string::npos);
+}
+
+TEST_CASE("a hand-written file: everything but our line survives byte for byte") {
+  const std::string orig = data("cc_config_user.xml");
+  auto e = edit_ok(orig, {kAarch64, kArmhf}, {});
+  const std::string ours =
+      "\t\t<alt_platform>" + kAarch64 + "</alt_platform>\n\t\t<alt_platform>" + kArmhf + "</alt_platform>\n";
+  // New lines go right after <options>, indented like the first child (tabs here).
+  CHECK(e.text.find("\t<options>\n" + ours + "\t\t<alt_platform>i686") != std::string::npos);
+  CHECK(without_lines(e.text, ours) == orig);
+  REQUIRE(e.user_entries.size() == 1);
+  CHECK(e.user_entries[0].name == "i686-pc-linux-gnu");
+  CHECK(e.user_entries[0].line == 9);
+
+  // Remove one, keep the other; then remove the other: back to the original bytes.
+  auto one = edit_ok(e.text, {kArmhf}, e.owned);
+  CHECK(one.removed == std::vector<std::string>{kAarch64});
+  CHECK(one.owned == std::vector<std::string>{kArmhf});
+  auto none = edit_ok(one.text, {}, one.owned);
+  CHECK(none.text == orig);
+}
+
+TEST_CASE("no change, no write: same platforms give the same text and changed=false") {
+  const std::string orig = data("cc_config_user.xml");
+  auto e = edit_ok(orig, {kAarch64}, {});
+  auto again = edit_ok(e.text, {kAarch64}, e.owned);
+  CHECK_FALSE(again.changed);
+  CHECK(again.text == e.text);
+  CHECK(again.added.empty());
+  CHECK(again.removed.empty());
+  CHECK(again.owned == std::vector<std::string>{kAarch64});
+}
+
+TEST_CASE("the user's entry stays the user's, even when it names a platform we manage") {
+  const std::string orig =
+      "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK_FALSE(e.changed);
+  CHECK(e.owned.empty());
+  CHECK(e.user_entries.size() == 1);
+  CHECK_FALSE(e.notes.empty());
+  // Withdrawing our platform never touches it.
+  auto w = edit_ok(orig, {}, {});
+  CHECK_FALSE(w.changed);
+  CHECK(w.text == orig);
+}
+
+TEST_CASE("duplicate name: ours (on its own line) goes, the user's copy stays") {
+  const std::string orig = "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 +
+                           "</alt_platform>\n    <max_file_xfers>2</max_file_xfers><alt_platform> " + kAarch64 +
+                           " </alt_platform>\n  </options>\n</cc_config>\n";
+  auto e = edit_ok(orig, {}, {kAarch64});
+  CHECK(e.removed == std::vector<std::string>{kAarch64});
+  CHECK(e.text == "<cc_config>\n  <options>\n    <max_file_xfers>2</max_file_xfers><alt_platform> " + kAarch64 +
+                      " </alt_platform>\n  </options>\n</cc_config>\n");
+  REQUIRE(e.user_entries.size() == 1);
+  CHECK(e.user_entries[0].line == 4);
+}
+
+TEST_CASE("an entry of ours removed by hand is no longer ours, and is added back if wanted") {
+  const std::string orig = "<cc_config>\n  <options>\n  </options>\n</cc_config>\n";
+  auto gone = edit_ok(orig, {}, {kAarch64});
+  CHECK_FALSE(gone.changed);
+  CHECK(gone.owned.empty());
+  REQUIRE(gone.notes.size() == 1);
+  CHECK(gone.notes[0].find("removed by hand") != std::string::npos);
+  auto back = edit_ok(orig, {kAarch64}, {kAarch64});
+  CHECK(back.added == std::vector<std::string>{kAarch64});
+  CHECK(back.text ==
+        "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n</cc_config>\n");
+}
+
+TEST_CASE("malformed XML: bad_config, names the file and tinyxml2's line") {
+  const std::string bad = "<cc_config>\n  <options>\n    <alt_platform>x</alt_platform>\n</cc_config>\n";
+  auto r = edit_alt_platforms(bad, "/etc/boinc-client/cc_config.xml", {kAarch64}, {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == exit_code::bad_config);
+  CHECK(r.error().message.find("/etc/boinc-client/cc_config.xml:2:") == 0);
+  CHECK(r.error().message.find("XML_ERROR_MISMATCHED_ELEMENT") != std::string::npos);
+  auto v = read_cc_config(bad, "f.xml");
+  CHECK_FALSE(v);
+  CHECK(edit_alt_platforms("<cc_config>\n</cc_config>\ntrailing", "f.xml", {}, {}).error().code ==
+        exit_code::bad_config);
+  CHECK(edit_alt_platforms(std::string("<cc_config>\0</cc_config>", 24), "f.xml", {}, {}).error().code ==
+        exit_code::bad_config);
+}
+
+TEST_CASE("root element: must be a single <cc_config>") {
+  auto other = edit_alt_platforms("<config>\n</config>\n", "f.xml", {kAarch64}, {});
+  REQUIRE_FALSE(other);
+  CHECK(other.error().code == exit_code::bad_config);
+  CHECK(other.error().message.find("f.xml:1: top-level element is <config>") == 0);
+  auto two = edit_alt_platforms("<cc_config/>\n<cc_config/>\n", "f.xml", {kAarch64}, {});
+  REQUIRE_FALSE(two);
+  CHECK(two.error().message.find("f.xml:2:") == 0);
+}
+
+TEST_CASE("empty, blank and comment-only files get a whole <cc_config>") {
+  const std::string doc =
+      "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n</cc_config>\n";
+  CHECK(edit_ok("", {kAarch64}, {}).text == doc);
+  CHECK(edit_ok("\n\n", {kAarch64}, {}).text == "\n\n" + doc);
+  CHECK(edit_ok("<!-- mine -->", {kAarch64}, {}).text == "<!-- mine -->\n" + doc);
+  auto nothing = edit_ok("", {}, {});
+  CHECK_FALSE(nothing.changed);
+  CHECK(nothing.text.empty());
+}
+
+TEST_CASE("self-closing <cc_config/> and <options/>") {
+  CHECK(edit_ok("<cc_config/>\n", {kAarch64}, {}).text ==
+        "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n</cc_config>\n");
+  CHECK(edit_ok("<cc_config>\n  <options />\n</cc_config>\n", {kAarch64}, {}).text ==
+        "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 + "</alt_platform>\n  </options>\n</cc_config>\n");
+}
+
+TEST_CASE("one-line files are edited in place, inline") {
+  const std::string orig = "<cc_config><options><max_file_xfers>2</max_file_xfers></options></cc_config>";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.text == "<cc_config><options><alt_platform>" + kAarch64 +
+                      "</alt_platform><max_file_xfers>2</max_file_xfers></options></cc_config>");
+  auto back = edit_ok(e.text, {}, e.owned);
+  CHECK(back.text == orig);
+  CHECK(edit_ok("<cc_config><log_flags/></cc_config>", {kAarch64}, {}).text ==
+        "<cc_config><options><alt_platform>" + kAarch64 + "</alt_platform></options><log_flags/></cc_config>");
+}
+
+TEST_CASE("CRLF files get CRLF lines") {
+  const std::string orig =
+      "<cc_config>\r\n  <options>\r\n    <use_all_gpus>1</use_all_gpus>\r\n  </options>\r\n</cc_config>\r\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.text == "<cc_config>\r\n  <options>\r\n    <alt_platform>" + kAarch64 +
+                      "</alt_platform>\r\n    <use_all_gpus>1</use_all_gpus>\r\n  </options>\r\n</cc_config>\r\n");
+  CHECK(edit_ok(e.text, {}, e.owned).text == orig);
+}
+
+TEST_CASE("an edit that cannot be placed exactly is refused, not approximated") {
+  // Our entry's text also appears inside a comment on the same line: the first match is in the
+  // comment; the re-parse check notices and refuses.
+  const std::string tricky = "<cc_config><options><!-- <alt_platform>" + kAarch64 +
+                             "</alt_platform> --><alt_platform>" + kAarch64 + "</alt_platform></options></cc_config>\n";
+  auto r = edit_alt_platforms(tricky, "f.xml", {}, {kAarch64});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == exit_code::bad_config);
+  // Two <options> start tags on the line where one must be found.
+  auto two =
+      edit_alt_platforms("<cc_config><!-- <options> --><options></options></cc_config>\n", "f.xml", {kAarch64}, {});
+  REQUIRE_FALSE(two);
+  CHECK(two.error().message.find("f.xml:1: cannot add") == 0);
+  // Our entry split over lines (someone reformatted it): refused with the line to fix.
+  auto split = edit_alt_platforms(
+      "<cc_config>\n<options>\n<alt_platform>\n" + kAarch64 + "\n</alt_platform>\n</options>\n</cc_config>\n", "f.xml",
+      {}, {kAarch64});
+  REQUIRE_FALSE(split);
+  CHECK(split.error().message.find("f.xml:3:") == 0);
+}
+
+TEST_CASE("<no_alt_platform> is reported and kept") {
+  const std::string orig =
+      "<cc_config>\n  <options>\n    <no_alt_platform>1</no_alt_platform>\n  </options>\n</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.no_alt_platform);
+  CHECK(e.text.find("<no_alt_platform>1</no_alt_platform>") != std::string::npos);
+  auto v = read_cc_config(orig, "f.xml");
+  REQUIRE(v);
+  CHECK(v->no_alt_platform);
+  CHECK(v->no_alt_platform_line == 3);
+  CHECK_FALSE(read_cc_config("<cc_config><options><no_alt_platform>0</no_alt_platform></options></cc_config>", "f")
+                  ->no_alt_platform);
+  CHECK(read_cc_config("<cc_config><options><no_alt_platform/></options></cc_config>", "f")->no_alt_platform);
+}
+
+TEST_CASE("read_cc_config lists entries of every <options>, trimmed, with lines") {
+  auto v = read_cc_config(
+      "<cc_config>\n<options>\n<alt_platform> a "
+      "</alt_platform>\n</options>\n<options><alt_platform>b</alt_platform></options>\n</cc_config>\n",
+      "f");
+  REQUIRE(v);
+  REQUIRE(v->alt_platforms.size() == 2);
+  CHECK(v->alt_platforms[0].name == "a");
+  CHECK(v->alt_platforms[0].line == 3);
+  CHECK(v->alt_platforms[1].name == "b");
+  CHECK(v->alt_platforms[1].line == 5);
+  CHECK_FALSE(read_cc_config("", "f")->has_cc_config);
+}
+
+TEST_CASE("platform names are validated") {
+  CHECK(valid_boinc_platform_name(kAarch64));
+  CHECK(valid_boinc_platform_name("windows_x86_64"));
+  CHECK_FALSE(valid_boinc_platform_name(""));
+  CHECK_FALSE(valid_boinc_platform_name("a b"));
+  CHECK_FALSE(valid_boinc_platform_name("x</alt_platform><y>"));
+  auto r = edit_alt_platforms("<cc_config/>", "f", {"bad name"}, {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == exit_code::usage);
+}
+
+TEST_CASE("a UTF-8 byte order mark stays") {
+  const std::string orig = "\xEF\xBB\xBF<cc_config>\n  <options>\n  </options>\n</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.text.rfind("\xEF\xBB\xBF<cc_config>\n  <options>\n    <alt_platform>", 0) == 0);
+  CHECK(edit_ok(e.text, {}, e.owned).text == orig);
+}
+
+// Why edits are splices (docs/tinyxml2.md): tinyxml2's own printer does not give the user's
+// bytes back, in either whitespace mode or with entity processing off.
+TEST_CASE("tinyxml2 alone does not round-trip a hand-written cc_config.xml") {
+  const std::string orig = data("cc_config_user.xml");
+  for (bool entities : {true, false}) {
+    for (auto ws : {tinyxml2::PRESERVE_WHITESPACE, tinyxml2::COLLAPSE_WHITESPACE}) {
+      tinyxml2::XMLDocument d(entities, ws);
+      REQUIRE(d.Parse(orig.data(), orig.size()) == tinyxml2::XML_SUCCESS);
+      tinyxml2::XMLPrinter p;
+      d.Print(&p);
+      const std::string out = p.CStr();
+      CHECK(out != orig);
+      // Kept: the declaration, comments, unknown elements and their order.
+      CHECK(out.find("<?xml version=\"1.0\" encoding=\"UTF-8\"?>") == 0);
+      CHECK(out.find("<!-- Written by hand. Keep this comment, its   spacing, and the order below. -->") !=
+            std::string::npos);
+      CHECK(out.find("<some_future_option>keep me</some_future_option>") != std::string::npos);
+      CHECK(out.find("<max_file_xfers>") < out.find("<some_future_option>"));
+      // Lost: indentation (tabs become 4 spaces), a comment's place at the end of a line, the
+      // quote style, <a></a>, the space in <a />, one-line nesting.
+      CHECK(out.find("\t") == std::string::npos);
+      CHECK(out.find("</task>   <!--") == std::string::npos);
+      CHECK(out.find("attr=\"single\"") != std::string::npos);
+      CHECK(out.find("<empty_tag/>") != std::string::npos);
+      CHECK(out.find("<self_closed/>") != std::string::npos);
+      CHECK(out.find("<unknown_section><x>") == std::string::npos);
+      // Entities: with processing on, &quot; and &#65; come back as " and A.
+      CHECK((out.find("&quot;q&quot; &#65;") != std::string::npos) == !entities);
+    }
+  }
+}
