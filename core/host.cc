@@ -5,6 +5,7 @@
 
 #include "elf_file.h"
 #include "exit_codes.h"
+#include "probe_output.h"
 #include "probe_runner.h"
 
 namespace platformd {
@@ -35,7 +36,7 @@ bool proven_native(Machine& m, const Paths& p, const Platform& pl, const std::st
   inv.timeout = std::chrono::milliseconds(5000);
   auto r = run_probe(m, p, pl.arch, inv);
   if (!r || !r->succeeded()) return false;
-  auto id = parse_probe_identity(r->out);
+  auto id = parse_identity_answer(r->out);
   return id && id->arch == pl.arch && id->uname == kernel_arch;
 }
 

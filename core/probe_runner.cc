@@ -55,27 +55,6 @@ std::string probe_missing_reason(const Paths& p, std::string_view arch) {
   return fmt::format("no probe for {} in {} (built without its cross compiler?)", arch, p.probe_dir.string());
 }
 
-Result<ProbeIdentity> parse_probe_identity(std::string_view out) {
-  ProbeIdentity id;
-  bool header = false;
-  std::size_t start = 0;
-  while (start < out.size()) {
-    auto end = out.find('\n', start);
-    std::string_view line = out.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    start = end == std::string_view::npos ? out.size() : end + 1;
-    auto sp = line.find(' ');
-    std::string_view k = line.substr(0, sp), v = sp == std::string_view::npos ? "" : line.substr(sp + 1);
-    if (k == "platformd-probe") header = v == "1";
-    else if (k == "arch") id.arch = v;
-    else if (k == "uname") id.uname = v;
-    else if (k == "argv0") id.argv0 = v;
-    else if (k == "answer") id.answer_ok = v == "42";
-  }
-  if (!header) return fail(exit_code::verify_failed, "the probe's output is not a platformd probe answer");
-  if (!id.answer_ok || id.arch.empty()) return fail(exit_code::verify_failed, "the probe answered incompletely");
-  return id;
-}
-
 Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, const ProbeInvocation& inv) {
   fs::path probe = probe_path(p, arch);
   std::error_code ec;

@@ -16,17 +16,6 @@
 
 namespace platformd {
 
-struct ProbeIdentity {
-  std::string arch;
-  std::string uname;
-  std::string argv0;
-  bool answer_ok = false;
-};
-
-// Parses the probe's identity output ("platformd-probe 1", "arch X", "uname X", "argv0 X",
-// "answer 42"). Pure.
-Result<ProbeIdentity> parse_probe_identity(std::string_view out);
-
 // argv[0] we pass to probes, to check that P (preserve argv[0]) works end to end.
 inline constexpr std::string_view kProbeArgv0 = "platformd-probe-argv0";
 

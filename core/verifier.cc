@@ -33,7 +33,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
       v.run_detail += " (run from an empty root: the handler needs flag F and a static translator)";
     return v;
   }
-  auto id = parse_probe_identity(id_run->out);
+  auto id = parse_identity_answer(id_run->out);
   if (!id) {
     v.run_detail = id.error().message;
     return v;

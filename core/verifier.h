@@ -12,6 +12,7 @@
 #include "host.h"
 #include "machine.h"
 #include "paths.h"
+#include "probe_output.h"
 #include "probe_runner.h"
 
 namespace platformd {

@@ -45,7 +45,7 @@ no_overlap() { "$T/binfmt-check"; }
 state_enabled() { tr -d '\n ' </var/lib/platformd/state.json | sed -n 's/.*"enabled":\[\([^]]*\)\].*/\1/p'; }
 enabled_in_state() { state_enabled | grep -q "\"$1\""; }
 not_enabled_in_state() { ! enabled_in_state "$1"; }
-own_entries() { ls "$B" | grep '^platformd-' || true; }
+own_entries() { for e in "$B"/platformd-*; do [ -e "$e" ] && echo "${e##*/}"; done; }
 no_own_entries() { [ -z "$(own_entries)" ]; }
 owner_mode() { stat -c '%U:%G %a' "$1"; }
 snapshot() { # every path outside the virtual file systems, with owner and mode
@@ -53,8 +53,10 @@ snapshot() { # every path outside the virtual file systems, with owner and mode
     -o -path /var/lib/apt -o -path /etc/ld.so.cache -o -path /var/lib/boinc-client/client_state.xml \) -prune \
     -o -printf '%p %u:%g %m\n' | sort
 }
-deb1=$(ls $T/debs/platformd_*.deb | grep -v '+pkgtest' | head -n1)
-deb2=$(ls $T/debs/platformd_*+pkgtest*.deb | head -n1)
+deb1="" deb2=""
+for f in "$T"/debs/platformd_*.deb; do
+  case "$f" in *+pkgtest*) deb2=$f ;; *) deb1=$f ;; esac
+done
 pkgver() { dpkg-query -W -f '${Version} ${db:Status-Abbrev}' platformd 2>/dev/null; }
 
 # Installs a local .deb with apt (dependencies from the mirror when the root lacks them).

@@ -68,6 +68,7 @@ host_binfmt_mounts=$(grep -c ' binfmt_misc ' /proc/mounts || true)
 
 work=${PLATFORMD_PKGTEST_WORK:-$(mktemp -d /var/tmp/platformd-pkgtest.XXXXXX)}
 mkdir -p "$work"
+# shellcheck disable=SC2317 # called through the EXIT trap
 cleanup() {
   if [ "$keep" = 1 ]; then
     echo "work directory kept: $work"
@@ -88,7 +89,8 @@ if [ -z "$debs" ]; then
   # directories are not packed).
   tar -C "$src" --exclude=./.git --exclude='./build*' --exclude=./debian/build --exclude=./debian/platformd \
     --exclude=./debian/.debhelper -cf - . | tar -C "$work/src" -xf -
-  export DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}"
+  DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}"
+  export DEB_BUILD_OPTIONS
   if (cd "$work/src" && dpkg-buildpackage -b -us -uc) >"$work/build1.log" 2>&1; then
     ok "dpkg-buildpackage -b -us -uc"
   else

@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "catalog.h"
-#include "probe_runner.h"
 #include "state.h"
 
 using namespace platformd;
@@ -62,15 +61,6 @@ TEST_CASE("platform names people type are validated before use") {
   for (std::string bad : {std::string(), std::string("a:b"), std::string("a/b"), std::string("a\nb"), std::string("\xff"),
                           std::string(65, 'a'), std::string("a b")})
     CHECK_FALSE(validate_platform_name(bad));
-}
-
-TEST_CASE("probe identity output") {
-  auto id = parse_probe_identity("platformd-probe 1\narch aarch64\nuname aarch64\nargv0 platformd-probe-argv0\nanswer 42\n");
-  REQUIRE(id);
-  CHECK(id->arch == "aarch64");
-  CHECK(id->argv0 == kProbeArgv0);
-  CHECK_FALSE(parse_probe_identity("hello"));
-  CHECK_FALSE(parse_probe_identity("platformd-probe 1\narch aarch64\nanswer 41\n"));
 }
 
 TEST_CASE("state file: round trip, and corruption is reported, not guessed") {

@@ -1,0 +1,364 @@
+#include "bus_service.h"
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "catalog.h"
+#include "dbus_codec.h"
+#include "dbus_names.h"
+#include "exit_codes.h"
+#include "journal.h"
+
+namespace platformd::daemon {
+
+namespace {
+
+// The vtable spells the wire types as literals (the SD_BUS_ARGS macros concatenate them);
+// these keep them equal to the names the client reads with.
+static_assert(std::string_view(dbus::kPlatformStatusType) == "(ssbsbssssdi)");
+static_assert(std::string_view(dbus::kVerifyResultType) == "(ssbsa(sbbs)sddbb)");
+
+#ifndef PLATFORMD_VERSION
+#define PLATFORMD_VERSION "unknown"
+#endif
+
+int set_error(sd_bus_error* ret, const Error& e) {
+  return sd_bus_error_set(ret, dbus::error_name_for(e.code), e.message.c_str());
+}
+
+int reply_error(sd_bus_message* call, const char* name, const std::string& message) {
+  return sd_bus_reply_method_errorf(call, name, "%s", message.c_str());
+}
+
+int internal_error(sd_bus_error* ret, const std::exception& e) {
+  log_error("internal", fmt::format("internal error: {}", e.what()));
+  return sd_bus_error_setf(ret, dbus::kErrorFailed, "platformd: internal error: %s", e.what());
+}
+
+// Reads the platform list and checks each name's spelling. Lookup (unknown names) is the
+// broker's: its message lists the known platforms.
+int read_names(sd_bus_message* m, std::vector<std::string>& names, bool allow_empty, sd_bus_error* ret) {
+  int r = dbus::read_strv(m, names);
+  if (r < 0) return r;
+  if (names.empty() && !allow_empty)
+    return sd_bus_error_set(ret, dbus::kErrorUnknownPlatform, "platformd: name at least one platform");
+  if (names.size() > 64) return sd_bus_error_set(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: too many platforms");
+  for (const auto& n : names)
+    if (auto v = validate_platform_name(n); !v) return set_error(ret, v.error());
+  return 0;
+}
+
+// a{sv} options, each a boolean from `known`. Unknown keys are errors: a misspelt option
+// silently ignored would do the wrong thing as root.
+int read_options(sd_bus_message* m, std::map<std::string, bool>& known, sd_bus_error* ret) {
+  int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+  if (r < 0) return r;
+  while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+    const char* key = nullptr;
+    if ((r = sd_bus_message_read(m, "s", &key)) < 0) return r;
+    auto it = known.find(key);
+    if (it == known.end()) {
+      std::string names;
+      for (const auto& [k, v] : known) names += (names.empty() ? "" : ", ") + k;
+      return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: unknown option \"%s\" (known: %s)", key,
+                               names.c_str());
+    }
+    const char* contents = nullptr;
+    char type = 0;
+    if ((r = sd_bus_message_peek_type(m, &type, &contents)) < 0) return r;
+    if (type != 'v' || !contents || std::string_view(contents) != "b")
+      return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: option \"%s\" takes a boolean", key);
+    int b = 0;
+    if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0) return r;
+    it->second = b != 0;
+    if ((r = sd_bus_message_exit_container(m)) < 0) return r;
+  }
+  if (r < 0) return r;
+  return sd_bus_message_exit_container(m);
+}
+
+std::string joined(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+}  // namespace
+
+// clang-format off
+const sd_bus_vtable BusService::kVtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Version", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("HostArchitecture", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("UserlandArchitecture", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("UserlandBits", "i", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("BoincPlatform", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("EnabledPlatforms", "as", get_property, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // UNPRIVILEGED: sd-bus would otherwise demand CAP_SYS_ADMIN of the caller itself; we do
+    // our own authorisation (polkit) where it is needed.
+    SD_BUS_METHOD_WITH_ARGS("ListPlatforms", SD_BUS_NO_ARGS,
+                            SD_BUS_RESULT("a(ssbsbssssdi)", platforms, "as", notes),
+                            list_platforms, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("GetHostInfo", SD_BUS_NO_ARGS,
+                            SD_BUS_RESULT("s", kernel_arch, "i", userland_bits, "s", userland_arch,
+                                          "s", boinc_platform, "as", native_compat),
+                            get_host_info, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_ARGS("as", platforms, "a{sv}", options),
+                            SD_BUS_RESULT("as", lines, "as", warnings, "b", changed),
+                            enable, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("as", platforms, "b", force, "a{sv}", options),
+                            SD_BUS_RESULT("as", lines, "as", warnings, "b", changed),
+                            disable, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Verify", SD_BUS_ARGS("as", platforms, "a{sv}", options),
+                            SD_BUS_RESULT("a(ssbsa(sbbs)sddbb)", results),
+                            verify, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL_WITH_ARGS("PlatformChanged",
+                            SD_BUS_ARGS("s", arch, "s", state, "b", enabled, "s", translator, "s", reason), 0),
+    SD_BUS_VTABLE_END};
+// clang-format on
+
+Result<void> BusService::publish() {
+  sd_bus_slot* slot = nullptr;
+  // A plain object callback runs before the vtable for every message to our path. It is
+  // where property reads reconcile first; methods reconcile in their own handlers, after
+  // authorisation where there is one.
+  int r = sd_bus_add_object(bus_, &slot, dbus::kObjectPath, on_any_message, this);
+  if (r < 0) return Error{fmt::format("platformd: cannot add the object: {}", std::strerror(-r)), exit_code::failure};
+  object_slot_.reset(slot);
+  r = sd_bus_add_object_vtable(bus_, &slot, dbus::kObjectPath, dbus::kInterface, kVtable, this);
+  if (r < 0) return Error{fmt::format("platformd: cannot add the interface: {}", std::strerror(-r)), exit_code::failure};
+  vtable_slot_.reset(slot);
+  return {};
+}
+
+int BusService::on_any_message(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<BusService*>(userdata);
+  if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", nullptr) > 0) {
+    try {
+      (void)self->rec_.reconcile_now("property read");
+    } catch (const std::exception& e) {
+      log_error("internal", fmt::format("internal error while reconciling: {}", e.what()));
+    }
+  }
+  return 0;  // not handled: go on to the vtable
+}
+
+int BusService::get_property(sd_bus*, const char*, const char*, const char* property, sd_bus_message* reply,
+                             void* userdata, sd_bus_error*) {
+  auto* self = static_cast<BusService*>(userdata);
+  std::string_view p = property;
+  if (p == "Version") return sd_bus_message_append(reply, "s", PLATFORMD_VERSION);
+  if (p == "HostArchitecture") return sd_bus_message_append(reply, "s", self->host_.kernel_arch.c_str());
+  if (p == "UserlandArchitecture") return sd_bus_message_append(reply, "s", self->host_.userland_arch.c_str());
+  if (p == "UserlandBits") return sd_bus_message_append(reply, "i", static_cast<int32_t>(self->host_.userland_bits));
+  if (p == "BoincPlatform") return sd_bus_message_append(reply, "s", self->host_.boinc_platform.c_str());
+  if (p == "EnabledPlatforms") return dbus::append_strv(reply, self->rec_.enabled());
+  return -ENOENT;
+}
+
+int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    (void)self->rec_.reconcile_now("ListPlatforms call");
+    auto rep = self->broker_.status();
+    if (!rep) return set_error(ret, rep.error());
+    self->rec_.observe(*rep);
+    sd_bus_message* raw = nullptr;
+    int r = sd_bus_message_new_method_return(m, &raw);
+    if (r < 0) return r;
+    sd::Message reply(raw);
+    if ((r = dbus::append_platforms(raw, rep->platforms)) < 0 || (r = dbus::append_strv(raw, rep->notes)) < 0) return r;
+    r = sd_bus_send(nullptr, raw, nullptr);
+    return r < 0 ? r : 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+int BusService::get_host_info(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    (void)self->rec_.reconcile_now("GetHostInfo call");
+    // The last snapshot's host (ListPlatforms just took one when platformctl asks for both).
+    HostInfo host;
+    if (self->rec_.snapshot()) {
+      host = self->rec_.snapshot()->host;
+    } else {
+      auto rep = self->rec_.refresh();
+      if (!rep) return set_error(ret, rep.error());
+      host = rep->host;
+    }
+    sd_bus_message* raw = nullptr;
+    int r = sd_bus_message_new_method_return(m, &raw);
+    if (r < 0) return r;
+    sd::Message reply(raw);
+    if ((r = dbus::append_host(raw, host)) < 0) return r;
+    r = sd_bus_send(nullptr, raw, nullptr);
+    return r < 0 ? r : 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    std::vector<std::string> names;
+    std::map<std::string, bool> opts{{"strict", false}, {"restart_boinc", true}};
+    int r = read_names(m, names, false, ret);
+    if (r < 0 || sd_bus_error_is_set(ret)) return r;
+    if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
+    ChangeOptions o;
+    o.strict = opts["strict"];
+    o.restart_boinc = opts["restart_boinc"];
+    self->auth_.check(m, dbus::kActionEnable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
+      if (d) return self->reply_denied(call.get(), "enable", names, *d);
+      self->run_change(call.get(), "enable", names, o);
+    });
+    return 1;  // answered now or later by the continuation
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+int BusService::disable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    std::vector<std::string> names;
+    std::map<std::string, bool> opts{{"restart_boinc", true}};
+    int r = read_names(m, names, false, ret);
+    if (r < 0 || sd_bus_error_is_set(ret)) return r;
+    int force = 0;
+    if ((r = sd_bus_message_read(m, "b", &force)) < 0) return r;
+    if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
+    ChangeOptions o;
+    o.force = force != 0;
+    o.restart_boinc = opts["restart_boinc"];
+    self->auth_.check(m, dbus::kActionDisable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
+      if (d) return self->reply_denied(call.get(), "disable", names, *d);
+      self->run_change(call.get(), "disable", names, o);
+    });
+    return 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+int BusService::verify(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    std::vector<std::string> names;  // empty: every platform that is not native
+    std::map<std::string, bool> opts{{"strict", false}};
+    int r = read_names(m, names, true, ret);
+    if (r < 0 || sd_bus_error_is_set(ret)) return r;
+    if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
+    VerifyOptions o;
+    o.strict = opts["strict"];
+    self->auth_.check(m, dbus::kActionVerify, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
+      if (d) return self->reply_denied(call.get(), "verify", names, *d);
+      self->run_verify(call.get(), names, o);
+    });
+    return 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+void BusService::reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
+                              const Denial& d) {
+  Caller who = caller_of(call);
+  log_entry({LOG_NOTICE, fmt::format("{} {} refused for {}: {}", what, joined(names), who.describe(), d.message),
+             "denied", names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
+  (void)reply_error(call, d.error_name.c_str(), d.message);
+}
+
+void BusService::run_change(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
+                            const ChangeOptions& o) {
+  Caller who = caller_of(call);
+  try {
+    (void)rec_.reconcile_now(fmt::format("{} call", what));
+    bool is_enable = std::string_view(what) == "enable";
+    auto rep = is_enable ? broker_.enable(names, o) : broker_.disable(names, o);
+    if (!rep) {
+      log_entry({LOG_WARNING, fmt::format("{} {} by {} failed: {}", what, joined(names), who.describe(), rep.error().message),
+                 what, names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
+      (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
+      return;
+    }
+    log_entry({rep->error ? LOG_WARNING : LOG_INFO,
+               fmt::format("{} {} by {}: {}{}", what, joined(names), who.describe(),
+                           rep->lines.empty() ? "nothing to do" : joined(rep->lines, "; "),
+                           rep->error ? "; failed: " + rep->error->message : ""),
+               what, names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
+    sd_bus_message* raw = nullptr;
+    int r;
+    if (rep->error) {
+      // Part of the batch failed: an error reply (name and message of the first failure)
+      // that still carries what the batch did, for clients that want it (platformctl).
+      sd::BusError e;
+      sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
+      r = sd_bus_message_new_method_error(call, &raw, e.get());
+    } else {
+      r = sd_bus_message_new_method_return(call, &raw);
+    }
+    sd::Message reply(raw);
+    if (r >= 0) r = dbus::append_change_report(raw, *rep);
+    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+    if (r < 0) log_error(what, fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+    // After the reply: the caller is not kept waiting for our bookkeeping.
+    if (rep->changed) (void)rec_.refresh();
+  } catch (const std::exception& e) {
+    log_error("internal", fmt::format("internal error during {}: {}", what, e.what()));
+    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
+  }
+}
+
+void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>& names, const VerifyOptions& o) {
+  Caller who = caller_of(call);
+  try {
+    (void)rec_.reconcile_now("verify call");
+    auto res = broker_.verify(names, o);
+    if (!res) {
+      (void)reply_error(call, dbus::error_name_for(res.error().code), res.error().message);
+      return;
+    }
+    for (const auto& v : *res)
+      log_entry({v.passed ? LOG_INFO : LOG_WARNING,
+                 fmt::format("verify {} by {}: {}, fidelity {}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
+                             v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")"),
+                 "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
+    sd_bus_message* raw = nullptr;
+    int r = sd_bus_message_new_method_return(call, &raw);
+    sd::Message reply(raw);
+    if (r >= 0) r = dbus::append_verify_results(raw, *res);
+    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+    if (r < 0) log_error("verify", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+    (void)rec_.refresh();  // a verification updates the recorded fidelity and speed
+  } catch (const std::exception& e) {
+    log_error("internal", fmt::format("internal error during verify: {}", e.what()));
+    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
+  }
+}
+
+void BusService::platform_changed(const PlatformStatus* before, const PlatformStatus& now) {
+  std::string was = before ? before->state + (before->enabled ? ", enabled" : "") : "unknown";
+  log_entry({LOG_INFO,
+             fmt::format("{}: {} -> {}{}{}", now.arch, was, now.state, now.enabled ? ", enabled" : "",
+                         now.reason.empty() ? "" : " (" + now.reason + ")"),
+             "state-change", now.arch, now.translator, {}});
+  int r = sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
+                             now.state.c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
+  if (r < 0) log_warning("signal", fmt::format("cannot emit PlatformChanged for {}: {}", now.arch, std::strerror(-r)));
+}
+
+void BusService::enabled_changed() {
+  int r = sd_bus_emit_properties_changed(bus_, dbus::kObjectPath, dbus::kInterface, "EnabledPlatforms", nullptr);
+  if (r < 0) log_warning("signal", fmt::format("cannot emit PropertiesChanged: {}", std::strerror(-r)));
+}
+
+}  // namespace platformd::daemon

@@ -1,0 +1,159 @@
+// platformd: the D-Bus service around the core Broker. main() reads as the list of steps of a
+// start; each says why it comes where it does. docs/daemon.md describes the whole.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include <fmt/format.h>
+#include <systemd/sd-daemon.h>
+
+#include "broker.h"
+#include "bus_service.h"
+#include "dbus_names.h"
+#include "exit_codes.h"
+#include "file_watch.h"
+#include "journal.h"
+#include "machine.h"
+#include "options.h"
+#include "paths.h"
+#include "polkit.h"
+#include "reconciler.h"
+#include "sd_ptr.h"
+#include "triggers.h"
+
+#ifndef PLATFORMD_VERSION
+#define PLATFORMD_VERSION "unknown"
+#endif
+
+namespace platformd::daemon {
+namespace {
+
+int fail_start(const std::string& message) {
+  log_error("start", message);
+  (void)sd_notifyf(0, "STATUS=%s", message.c_str());
+  return exit_code::failure;
+}
+
+Result<sd::Bus> open_bus(const Options& o) {
+  sd_bus* raw = nullptr;
+  int r;
+  if (o.bus_address.empty()) {
+    r = sd_bus_open_system_with_description(&raw, "platformd");
+  } else {
+    r = sd_bus_new(&raw);
+    if (r >= 0) {
+      sd::Bus owned(raw);  // freed here unless every step below succeeds
+      if ((r = sd_bus_set_address(raw, o.bus_address.c_str())) >= 0 && (r = sd_bus_set_bus_client(raw, 1)) >= 0 &&
+          (r = sd_bus_set_description(raw, "platformd")) >= 0 && (r = sd_bus_start(raw)) >= 0)
+        raw = owned.release();
+    }
+  }
+  if (r < 0)
+    return Error{fmt::format("platformd: cannot connect to {}: {}", o.bus_address.empty() ? "the system bus" : o.bus_address,
+                             std::strerror(-r)),
+                 exit_code::failure};
+  return sd::Bus(raw);
+}
+
+int run(const Options& opts) {
+  // 1. Block the signals sd-event turns into event sources; it requires them blocked before
+  //    the sources are added, and nothing may receive them asynchronously meanwhile.
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, s);
+  sigprocmask(SIG_BLOCK, &handled, nullptr);
+
+  // 2. The broker over the real machine; paths come from the environment, so tests root them
+  //    in temporary directories.
+  RealMachine machine;
+  Broker broker(machine, default_paths());
+
+  // 3. The event loop everything below attaches to.
+  sd_event* raw_event = nullptr;
+  if (int r = sd_event_new(&raw_event); r < 0) return fail_start(fmt::format("cannot create the event loop: {}", std::strerror(-r)));
+  sd::Event event(raw_event);
+
+  // 4. Heal first, then take the first snapshot: by the time anyone can call us, the table
+  //    matches the state file, and the constant properties (host) are known.
+  Reconciler rec(broker, event.get(), opts.settle);
+  (void)rec.reconcile_now("start");
+  HostInfo host;
+  if (auto first = rec.refresh(); first) host = first->host;
+  else host.kernel_arch = machine.kernel_machine();  // keep serving; each call reports the error
+
+  // 5. The bus connection. When the bus goes away we exit and systemd restarts us, rather than
+  //    serving nobody.
+  auto bus = open_bus(opts);
+  if (!bus) return fail_start(bus.error().message);
+  if (int r = sd_bus_attach_event(bus->get(), event.get(), SD_EVENT_PRIORITY_NORMAL); r < 0)
+    return fail_start(fmt::format("cannot attach the bus to the event loop: {}", std::strerror(-r)));
+  (void)sd_bus_set_exit_on_disconnect(bus->get(), 1);
+
+  // 6. The object and its interface, BEFORE the name: a client that sees the name appear must
+  //    find the object behind it.
+  Authorizer auth(bus->get());
+  BusService service(bus->get(), broker, rec, auth, host);
+  if (auto r = service.publish(); !r) return fail_start(r.error().message);
+
+  // 7. Triggers of a reconcile besides calls: files, SIGHUP, the safety-net timer, units.
+  Triggers triggers(event.get(), bus->get(), rec);
+  FileWatch files(event.get(), [&rec](const std::string& label, bool reconcile) { rec.request(label + " changed", reconcile); });
+  rec.set_listener({
+      [&service](const PlatformStatus* before, const PlatformStatus& now) { service.platform_changed(before, now); },
+      [&service](const std::vector<std::string>&) { service.enabled_changed(); },
+      [&files, &machine, &broker](const StatusReport& snap) { files.set(files_to_watch(machine, broker.paths(), snap)); },
+  });
+  if (rec.snapshot()) files.set(files_to_watch(machine, broker.paths(), *rec.snapshot()));
+  for (auto r : {triggers.watch_sighup(), triggers.start_timer(opts.reconcile_interval), triggers.watch_units()})
+    if (!r) return fail_start(r.error().message);
+  for (int s : {SIGTERM, SIGINT})
+    if (int r = sd_event_add_signal(event.get(), nullptr, s, nullptr, nullptr); r < 0)
+      return fail_start(fmt::format("cannot handle signal {}: {}", s, std::strerror(-r)));
+
+  // 8. The name, last: from here on calls arrive. No queueing and no replacing: a second
+  //    instance must fail loudly instead of waiting in line.
+  if (int r = sd_bus_request_name(bus->get(), dbus::kBusName, 0); r < 0)
+    return fail_start(fmt::format("cannot own {}: {}{}", dbus::kBusName, std::strerror(-r),
+                                  r == -EEXIST ? " (another platformd is running)"
+                                  : r == -EACCES ? " (is the D-Bus policy file installed?)"
+                                                 : ""));
+
+  // 9. Ready: systemd (Type=notify) and bus activation wait for this.
+  std::string enabled;
+  for (const auto& a : rec.enabled()) enabled += (enabled.empty() ? "" : ", ") + a;
+  log_info("start", fmt::format("platformd {} serving {} on {}; enabled: {}", PLATFORMD_VERSION, dbus::kBusName,
+                                opts.bus_address.empty() ? "the system bus" : opts.bus_address,
+                                enabled.empty() ? "none" : enabled));
+  (void)sd_notifyf(0, "READY=1\nSTATUS=Serving %s; enabled: %s", dbus::kBusName, enabled.empty() ? "none" : enabled.c_str());
+
+  // 10. Serve until SIGTERM/SIGINT or the bus goes away.
+  int r = sd_event_loop(event.get());
+  (void)sd_notify(0, "STOPPING=1");
+  if (r < 0) return fail_start(fmt::format("event loop failed: {}", std::strerror(-r)));
+  log_info("stop", "platformd stopped");
+  return r;
+}
+
+}  // namespace
+}  // namespace platformd::daemon
+
+int main(int argc, char** argv) {
+  using namespace platformd;
+  auto opts = daemon::parse_options(argc, argv);
+  if (!opts) {
+    // --help arrives here too, as a message with exit code 0.
+    std::fputs((opts.error().message + "\n").c_str(), opts.error().code == exit_code::ok ? stdout : stderr);
+    return opts.error().code;
+  }
+  if (opts->show_version) {
+    std::puts("platformd " PLATFORMD_VERSION);
+    return exit_code::ok;
+  }
+  try {
+    return daemon::run(*opts);
+  } catch (const std::exception& e) {
+    daemon::log_error("internal", fmt::format("platformd: internal error: {}", e.what()));
+    return exit_code::failure;
+  }
+}
