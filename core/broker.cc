@@ -261,6 +261,12 @@ Result<StatusReport> Broker::status() {
     }
     if (!pl.boinc_canonical)
       ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "BOINC servers do not know this platform name";
+    // The client's own detection (x86: any 32-bit ELF under /lib*) can claim a platform the
+    // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
+    // without IA32 emulation (docs/boinc.md).
+    if (ps.boinc_reports.value_or(false) && ps.state != "emulated")
+      ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
+                   "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it to emulate it";
     rep.platforms.push_back(std::move(ps));
   }
   return rep;

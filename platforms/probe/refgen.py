@@ -276,9 +276,8 @@ def conversion(case, rules):
 # ---- references ----------------------------------------------------------------------------
 
 SOURCES = {
-    "native": "captured natively on x86_64 Debian 12 (this machine), probe built -static -O2 -ffp-contract=off",
-    "x87-native": "captured natively on this x86_64 machine: model-i686 is the i686 probe compiled for x86_64 "
-                  "with -mfpmath=387, executing the same x87 instruction sequences as gcc -m32 -O2 code",
+    "native": "captured natively on x86_64 (Debian 12, AMD Zen)",
+    "x87-native": "captured natively: the i686 probe's x87 code run on x86_64 (model-i686, -mfpmath=387)",
     "ieee": "derived: IEEE 754-2019 correctly rounded result in the case's rounding mode, computed exactly "
             "(rational arithmetic) by platforms/probe/refgen.py",
     "arm-flags": "derived: IEEE 754 flags; Arm ARM DDI0487 FPRound: underflow = tiny BEFORE rounding and inexact",

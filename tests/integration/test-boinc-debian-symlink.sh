@@ -21,7 +21,9 @@ pass "a link outside the BOINC directories is refused"
 
 # Debian: the link leads into /etc/boinc-client.
 rm "$B/cc_config.xml"
-[ -d /etc/boinc-client ] && [ -z "$(ls -A /etc/boinc-client)" ] || fail "/etc/boinc-client is not the test's private tmpfs"
+if [ ! -d /etc/boinc-client ] || [ -n "$(ls -A /etc/boinc-client)" ]; then
+  fail "/etc/boinc-client is not the test's private, empty tmpfs"
+fi
 cp "$PLATFORMD_SOURCE_DIR/tests/data/boinc/cc_config_debian.xml" /etc/boinc-client/cc_config.xml
 chmod 0664 /etc/boinc-client/cc_config.xml
 ln -s /etc/boinc-client/cc_config.xml "$B/cc_config.xml"
@@ -31,7 +33,7 @@ expect_exit 0 pctl enable aarch64
 grep -q "<alt_platform>$A64</alt_platform>" /etc/boinc-client/cc_config.xml || fail "real file not edited"
 [ "$(stat -c %a /etc/boinc-client/cc_config.xml)" = 664 ] || fail "mode not kept"
 grep -q "/etc/boinc-client/cc_config.xml (via $B/cc_config.xml): added" "$T/out" || fail "report does not name both: $(cat "$T/out")"
-ls -A /etc/boinc-client | grep -qvx cc_config.xml && fail "temporary files left: $(ls -A /etc/boinc-client)"
+[ "$(ls -A /etc/boinc-client)" = cc_config.xml ] || fail "temporary files left: $(ls -A /etc/boinc-client)"
 expect_exit 0 pctl disable aarch64
 # What is left is Debian's file plus the (now empty) <options> element enable created.
 grep -vxF -e '  <options>' -e '  </options>' /etc/boinc-client/cc_config.xml >"$T/left"

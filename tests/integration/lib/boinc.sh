@@ -21,8 +21,8 @@ BOINC_TEST_FLAGS=(--allow_multiple_clients --no_gpus --no_info_fetch --skip_cpu_
 
 # A loopback TCP port nothing listens on.
 boinc_free_port() {
-  local p i
-  for i in $(seq 1 200); do
+  local p
+  for _ in $(seq 1 200); do
     p=$((20000 + RANDOM % 40000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
@@ -55,8 +55,8 @@ boinc_platforms() {
 
 # boinc_wait_rpc PORT [SECONDS]: until get_state answers with a client_state.
 boinc_wait_rpc() {
-  local port=$1 secs=${2:-30} i
-  for i in $(seq 1 $((secs * 5))); do
+  local port=$1 secs=${2:-30}
+  for _ in $(seq 1 $((secs * 5))); do
     if boinc_get_state "$port" 2>/dev/null | grep -q '<client_state>'; then return 0; fi
     sleep 0.2
   done
@@ -82,12 +82,12 @@ boinc_start() {
 # boinc_stop DIR: SIGTERM the PID we started (the client saves its state and exits), wait up
 # to 30 s, then SIGKILL that same PID.
 boinc_stop() {
-  local dir=$1 pid i
+  local dir=$1 pid
   [ -f "$dir/.test-boinc.pid" ] || return 0
   pid=$(cat "$dir/.test-boinc.pid")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done

@@ -94,6 +94,13 @@ dbus_start() {
   <policy user="root">
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
+  <!-- As polkit's own org.freedesktop.PolicyKit1.conf: a test may run a stand-in polkit. -->
+  <policy user="root">
+    <allow own="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <policy context="default">
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+  </policy>
   <include>$PLATFORMD_STAGE/share/dbus-1/system.d/io.github.platformd1.conf</include>
 </busconfig>
 EOF
@@ -182,6 +189,22 @@ expect_error() {
   if "$@" >"$T/out" 2>"$T/err"; then fail "'$*' succeeded; expected $name"; fi
   wait_for 5 test "$(monitor_count "error_name=$name ")" -gt "$before" ||
     fail "'$*' failed, but not with $name: $(cat "$T/err")"
+}
+
+# fake_polkit_start yes|no|challenge: a stand-in polkit on the test bus that gives this answer
+# to every CheckAuthorization and logs each request to $T/polkit.log. Skips (77) when the
+# helper was not built (PLATFORMD_TEST_POLKIT, else next to the staged build).
+fake_polkit_start() {
+  local bin=${PLATFORMD_TEST_POLKIT:-$PLATFORMD_STAGE/../daemon/platformd-test-polkit}
+  [ -x "$bin" ] || { echo "SKIP: platformd-test-polkit not found at $bin"; exit 77; }
+  "$bin" "$PLATFORMD_BUS_ADDRESS" "$T/polkit.log" "$1" </dev/null >>"$T/polkit.err" 2>&1 &
+  echo $! >"$T/.pid-polkit"
+  wait_for 5 busctl --address="$PLATFORMD_BUS_ADDRESS" status org.freedesktop.PolicyKit1 >/dev/null 2>&1 ||
+    { cat "$T/polkit.err" >&2; fail "the stand-in polkit did not start"; }
+}
+fake_polkit_stop() {
+  _stop_pidfile "$T/.pid-polkit"
+  wait_for 5 sh -c "! busctl --address='$PLATFORMD_BUS_ADDRESS' status org.freedesktop.PolicyKit1 >/dev/null 2>&1" || true
 }
 
 # bus_get PROPERTY: prints a property of our interface.

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan+UBSan) in their own build tree and runs each one
+# for SECONDS (default 20) on a copy of its seed corpus, then replays the saved regressions.
+# Prints one table row per target; exits non-zero when any target crashed, hung, ran out of
+# memory or broke an invariant.
+#
+#   bash tests/fuzz/run.sh [SECONDS_PER_TARGET]
+#
+# Environment: PLATFORMD_FUZZ_BUILD (build dir, default <repo>/build-fuzz), PLATFORMD_FUZZ_JOBS
+# (build parallelism, default 2), PLATFORMD_FUZZ_TARGETS (space-separated subset, e.g.
+# "cc_config state").
+#
+# Why a copy of the corpus: libFuzzer adds every input that finds new coverage to the corpus
+# directory it is given; the committed seeds stay small and reviewed.
+set -euo pipefail
+
+seconds=${1:-20}
+case $seconds in '' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2 ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${PLATFORMD_FUZZ_BUILD:-$top/build-fuzz}
+jobs=${PLATFORMD_FUZZ_JOBS:-2}
+
+# libFuzzer ships in libclang-rt-<version>-dev, which clang only recommends: say so plainly
+# instead of failing in the middle of the build with a missing libclang_rt.fuzzer.
+probe_dir=$(mktemp -d)
+trap 'rm -rf "$probe_dir"' EXIT
+printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' \
+  >"$probe_dir/t.cc"
+if ! clang++ -fsanitize=fuzzer,address,undefined "$probe_dir/t.cc" -o "$probe_dir/t" 2>"$probe_dir/err"; then
+  cat "$probe_dir/err" >&2
+  echo "run.sh: clang cannot link a libFuzzer target; install libclang-rt-14-dev (Debian 12)" >&2
+  exit 1
+fi
+
+echo "== configure and build the fuzz targets in $build"
+CC=clang CXX=clang++ cmake -S "$top" -B "$build" -G Ninja -DPLATFORMD_FUZZ=ON >"$probe_dir/configure.log" 2>&1 ||
+  { cat "$probe_dir/configure.log" >&2; exit 1; }
+cmake --build "$build" --target fuzz-targets -j "$jobs"
+bin=$build/tests/fuzz/bin
+
+# target -> dictionary (tests/fuzz/dict/)
+dict_for() {
+  case $1 in
+    register_line | entry_file) echo binfmt ;;
+    cc_config | get_state_reply | client_state) echo xml ;;
+    catalog | translator | state | fidelity_reference) echo json ;;
+    probe_identity | fidelity_fingerprint) echo probe ;;
+  esac
+}
+
+# The kind of failure, from libFuzzer's report.
+failure_kind() {
+  local log=$1
+  if grep -q '==== INVARIANT VIOLATED' "$log"; then echo "INVARIANT"
+  elif grep -q 'ERROR: libFuzzer: timeout' "$log"; then echo "HANG"
+  elif grep -q 'ERROR: libFuzzer: out-of-memory' "$log"; then echo "OOM"
+  elif grep -q 'runtime error:' "$log"; then echo "UB"
+  elif grep -q 'ERROR: AddressSanitizer' "$log"; then echo "ASAN"
+  elif grep -q 'uncaught exception\|terminate called' "$log"; then echo "EXCEPTION"
+  elif grep -q 'ERROR: libFuzzer: deadly signal' "$log"; then echo "CRASH"
+  else echo "FAILED"
+  fi
+}
+
+run_dir=$build/fuzz-run
+rm -rf "$run_dir"
+mkdir -p "$run_dir"
+targets=${PLATFORMD_FUZZ_TARGETS:-$(cd "$here/corpus" && ls)}
+rows=()
+failed=0
+for t in $targets; do
+  exe=$bin/fuzz_$t
+  [ -x "$exe" ] || { echo "run.sh: no fuzz target $exe" >&2; exit 1; }
+  mkdir -p "$run_dir/$t/corpus" "$run_dir/$t/artifacts"
+  cp -R "$here/corpus/$t/." "$run_dir/$t/corpus/"
+  opts=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+    -artifact_prefix="$run_dir/$t/artifacts/")
+  d=$(dict_for "$t")
+  [ -n "$d" ] && opts+=(-dict="$here/dict/$d.dict")
+
+  echo "== fuzz_$t: ${seconds}s"
+  log=$run_dir/$t/fuzz.log
+  rc=0
+  # The outer timeout only guards against a target that stops answering libFuzzer itself.
+  timeout --signal=KILL $((seconds + 120)) "$exe" "${opts[@]}" "$run_dir/$t/corpus" >"$log" 2>&1 || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if [ "$rc" = 0 ]; then
+    result=ok
+  else
+    failed=1
+    artifact=$(ls "$run_dir/$t/artifacts/" 2>/dev/null | head -1)
+    result="$(failure_kind "$log") ${artifact:+$run_dir/$t/artifacts/$artifact}"
+    echo "---- fuzz_$t failed (rc $rc); the report:" >&2
+    grep -v '^#[0-9]' "$log" | grep -A40 -m1 -E 'INVARIANT VIOLATED|ERROR: |runtime error:|terminate called' >&2 || tail -40 "$log" >&2
+  fi
+  rows+=("$t|$seconds|${execs:-?}|$result")
+
+  # Saved reproducers of defects found before (tests/fuzz/regressions/<target>/): each must
+  # now run clean.
+  reg=$here/regressions/$t
+  if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
+    n=$(ls -A "$reg" | wc -l)
+    rlog=$run_dir/$t/regressions.log
+    rrc=0
+    timeout --signal=KILL 120 "$exe" -timeout=10 -rss_limit_mb=2048 "$reg"/* >"$rlog" 2>&1 || rrc=$?
+    if [ "$rrc" = 0 ]; then
+      rows+=("$t (regressions)|-|$n|ok")
+    else
+      failed=1
+      # libFuzzer stops at the first failing file; name it.
+      which=$(sed -n 's/^Running: //p' "$rlog" | tail -1)
+      rows+=("$t (regressions)|-|$n|$(failure_kind "$rlog") ${which#"$top"/}")
+      echo "---- fuzz_$t regression failed: $which" >&2
+      grep -A30 -m1 -E 'INVARIANT VIOLATED|ERROR: |runtime error:|terminate called' "$rlog" >&2 || tail -30 "$rlog" >&2
+    fi
+  fi
+done
+
+echo
+printf '%-32s %8s %12s  %s\n' target seconds execs result
+for r in "${rows[@]}"; do
+  IFS='|' read -r t s e res <<<"$r"
+  printf '%-32s %8s %12s  %s\n' "$t" "$s" "$e" "$res"
+done
+echo "logs and crash inputs: $run_dir"
+exit "$failed"
