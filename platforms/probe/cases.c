@@ -52,7 +52,8 @@ static int is_arm(enum arch a) {
 #define D_QNAN 0x7ff8000000000000ull
 /* D_TINY_A * D_TINY_B = 2^-1022 * (1 - 4.4e-31): tiny before rounding, the smallest normal
  * after it (in round-to-nearest). Tininess detection alone decides the underflow flag.
- * Found by platforms/probe/refgen.py's search for mantissas whose product is just below 2. */
+ * Chosen as mantissas M1 = 2^52 + 3, M2 = floor(2^105 / M1), whose product is just below
+ * 2^105, scaled so that the product lands just below 2^-1022. */
 #define D_TINY_A 0x1ff0000000000003ull
 #define D_TINY_B 0x200ffffffffffffaull
 /* NaNs with distinct payloads: q = quiet, s = signalling, a/b = payload */
@@ -83,7 +84,7 @@ static int is_arm(enum arch a) {
 #define S_INF 0x7f800000u
 #define S_ZERO 0x00000000u
 #define S_NEG_ONE 0xbf800000u
-#define S_TINY_A 0x1f800003u /* product 2^-126 * (1 - 1.3e-13) */
+#define S_TINY_A 0x1f800003u /* the same for binary32: product 2^-126 * (1 - 1.3e-13) */
 #define S_TINY_B 0x207ffffau
 #define S_QA 0x7fc000a1u
 #define S_QB 0x7fc000b2u
