@@ -107,7 +107,8 @@ Result<std::optional<sd::Message>> call(sd_bus* bus, sd_bus_message* m, uint64_t
     if (r < 0 && !pending.reply)
       return Error{fmt::format("platformd over D-Bus: connection lost: {}", std::strerror(-r)), exit_code::failure};
   }
-  if (const sd_bus_error* e = sd_bus_message_get_error(pending.reply.get()); e && means_unreachable(e->name ? e->name : ""))
+  if (const sd_bus_error* e = sd_bus_message_get_error(pending.reply.get());
+      e && means_unreachable(e->name ? e->name : ""))
     return std::optional<sd::Message>();
   return std::optional<sd::Message>(std::move(pending.reply));
 }

@@ -10,7 +10,9 @@ namespace platformd::dbus {
 namespace {
 
 // D-Bus has no optional: an unmeasured ratio travels as -1 (a real ratio is always > 0).
-double from_optional(const std::optional<double>& v) { return v ? *v : -1.0; }
+double from_optional(const std::optional<double>& v) {
+  return v ? *v : -1.0;
+}
 std::optional<double> to_optional(double v) {
   if (v < 0 || std::isnan(v)) return std::nullopt;
   return v;
@@ -137,8 +139,8 @@ int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v)
   if (r < 0) return r;
   for (const auto& vr : v) {
     if ((r = sd_bus_message_open_container(m, 'r', contents_of(kVerifyResultType).c_str())) < 0) return r;
-    if ((r = sd_bus_message_append(m, "ssbs", vr.arch.c_str(), vr.translator.c_str(), vr.runs,
-                                   vr.run_detail.c_str())) < 0)
+    if ((r = sd_bus_message_append(m, "ssbs", vr.arch.c_str(), vr.translator.c_str(), vr.runs, vr.run_detail.c_str())) <
+        0)
       return r;
     if ((r = sd_bus_message_open_container(m, 'a', kCategoryType)) < 0) return r;
     for (const auto& c : vr.categories)

@@ -57,9 +57,12 @@ struct ErrorName {
 };
 
 inline constexpr ErrorName kErrorNames[] = {
-    {exit_code::failure, kErrorFailed},           {exit_code::usage, kErrorUnknownPlatform},
-    {exit_code::refused, kErrorRefused},          {exit_code::conflict, kErrorConflict},
-    {exit_code::verify_failed, kErrorVerifyFailed}, {exit_code::work_at_risk, kErrorWorkAtRisk},
+    {exit_code::failure, kErrorFailed},
+    {exit_code::usage, kErrorUnknownPlatform},
+    {exit_code::refused, kErrorRefused},
+    {exit_code::conflict, kErrorConflict},
+    {exit_code::verify_failed, kErrorVerifyFailed},
+    {exit_code::work_at_risk, kErrorWorkAtRisk},
     {exit_code::bad_config, kErrorBadConfig},
 };
 

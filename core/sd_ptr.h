@@ -39,7 +39,9 @@ using Event = std::unique_ptr<sd_event, EventUnref>;
 using EventSource = std::unique_ptr<sd_event_source, EventSourceUnref>;
 
 // Takes a new reference: for messages we keep past the handler that received them.
-inline Message ref(sd_bus_message* m) { return Message(sd_bus_message_ref(m)); }
+inline Message ref(sd_bus_message* m) {
+  return Message(sd_bus_message_ref(m));
+}
 // The same, shareable: for continuations stored in std::function (which must be copyable).
 inline std::shared_ptr<sd_bus_message> shared_ref(sd_bus_message* m) {
   return std::shared_ptr<sd_bus_message>(sd_bus_message_ref(m), MessageUnref{});

@@ -131,7 +131,8 @@ Result<void> BusService::publish() {
   if (r < 0) return Error{fmt::format("platformd: cannot add the object: {}", std::strerror(-r)), exit_code::failure};
   object_slot_.reset(slot);
   r = sd_bus_add_object_vtable(bus_, &slot, dbus::kObjectPath, dbus::kInterface, kVtable, this);
-  if (r < 0) return Error{fmt::format("platformd: cannot add the interface: {}", std::strerror(-r)), exit_code::failure};
+  if (r < 0)
+    return Error{fmt::format("platformd: cannot add the interface: {}", std::strerror(-r)), exit_code::failure};
   vtable_slot_.reset(slot);
   return {};
 }
@@ -285,8 +286,9 @@ void BusService::run_change(sd_bus_message* call, const char* what, const std::v
     bool is_enable = std::string_view(what) == "enable";
     auto rep = is_enable ? broker_.enable(names, o) : broker_.disable(names, o);
     if (!rep) {
-      log_entry({LOG_WARNING, fmt::format("{} {} by {} failed: {}", what, joined(names), who.describe(), rep.error().message),
-                 what, names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
+      log_entry({LOG_WARNING,
+                 fmt::format("{} {} by {} failed: {}", what, joined(names), who.describe(), rep.error().message), what,
+                 names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
       (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
       return;
     }
@@ -328,10 +330,11 @@ void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>
       return;
     }
     for (const auto& v : *res)
-      log_entry({v.passed ? LOG_INFO : LOG_WARNING,
-                 fmt::format("verify {} by {}: {}, fidelity {}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
-                             v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")"),
-                 "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
+      log_entry(
+          {v.passed ? LOG_INFO : LOG_WARNING,
+           fmt::format("verify {} by {}: {}, fidelity {}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
+                       v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")"),
+           "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
     sd_bus_message* raw = nullptr;
     int r = sd_bus_message_new_method_return(call, &raw);
     sd::Message reply(raw);
@@ -350,9 +353,13 @@ void BusService::platform_changed(const PlatformStatus* before, const PlatformSt
   log_entry({LOG_INFO,
              fmt::format("{}: {} -> {}{}{}", now.arch, was, now.state, now.enabled ? ", enabled" : "",
                          now.reason.empty() ? "" : " (" + now.reason + ")"),
-             "state-change", now.arch, now.translator, {}});
-  int r = sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
-                             now.state.c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
+             "state-change",
+             now.arch,
+             now.translator,
+             {}});
+  int r =
+      sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
+                         now.state.c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
   if (r < 0) log_warning("signal", fmt::format("cannot emit PlatformChanged for {}: {}", now.arch, std::strerror(-r)));
 }
 

@@ -50,8 +50,7 @@ class BusService {
   void run_change(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
                   const ChangeOptions& o);
   void run_verify(sd_bus_message* call, const std::vector<std::string>& names, const VerifyOptions& o);
-  void reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
-                    const Denial& d);
+  void reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names, const Denial& d);
 
   sd_bus* bus_;
   Broker& broker_;

@@ -1,8 +1,8 @@
 #include "file_watch.h"
 
+#include <sys/stat.h>
 #include <set>
 #include <string_view>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -15,8 +15,7 @@ void FileWatch::set(const std::vector<WatchSpec>& specs) {
   for (const auto& s : specs) wanted[s.dir].push_back(s);
 
   // Drop directories no longer wanted.
-  for (auto it = dirs_.begin(); it != dirs_.end();)
-    it = wanted.count(it->first) ? std::next(it) : dirs_.erase(it);
+  for (auto it = dirs_.begin(); it != dirs_.end();) it = wanted.count(it->first) ? std::next(it) : dirs_.erase(it);
 
   for (auto& [dir, list] : wanted) {
     struct stat st {};

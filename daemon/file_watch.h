@@ -26,10 +26,10 @@ namespace fs = std::filesystem;
 
 struct WatchSpec {
   fs::path dir;
-  std::string name;      // file name inside dir
-  bool prefix = false;   // `name` is a prefix ("platformd-")
-  std::string label;     // for logs: "translator /usr/bin/qemu-aarch64-static"
-  bool reconcile = true; // false: only a new snapshot (the state file: we write it ourselves)
+  std::string name;       // file name inside dir
+  bool prefix = false;    // `name` is a prefix ("platformd-")
+  std::string label;      // for logs: "translator /usr/bin/qemu-aarch64-static"
+  bool reconcile = true;  // false: only a new snapshot (the state file: we write it ourselves)
   uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB;
 };
 

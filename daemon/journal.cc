@@ -1,10 +1,10 @@
 #include "journal.h"
 
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -49,7 +49,9 @@ void log_entry(const LogEntry& e) {
     if (!e.platform.empty()) extra += " PLATFORM=" + e.platform;
     if (!e.translator.empty()) extra += " TRANSLATOR=" + e.translator;
     if (!e.caller.empty()) extra += " CALLER_UID=" + e.caller;
-    std::fputs(fmt::format("platformd: {}{}{}\n", e.message, extra.empty() ? "" : " [", extra.empty() ? "" : extra.substr(1) + "]").c_str(),
+    std::fputs(fmt::format("platformd: {}{}{}\n", e.message, extra.empty() ? "" : " [",
+                           extra.empty() ? "" : extra.substr(1) + "]")
+                   .c_str(),
                stderr);
   }
 }

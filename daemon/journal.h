@@ -6,8 +6,8 @@
 // written to stderr as one line unless stderr already is the journal (JOURNAL_STREAM).
 #pragma once
 
-#include <string>
 #include <syslog.h>
+#include <string>
 
 namespace platformd::daemon {
 

@@ -50,8 +50,8 @@ Result<sd::Bus> open_bus(const Options& o) {
     }
   }
   if (r < 0)
-    return Error{fmt::format("platformd: cannot connect to {}: {}", o.bus_address.empty() ? "the system bus" : o.bus_address,
-                             std::strerror(-r)),
+    return Error{fmt::format("platformd: cannot connect to {}: {}",
+                             o.bus_address.empty() ? "the system bus" : o.bus_address, std::strerror(-r)),
                  exit_code::failure};
   return sd::Bus(raw);
 }
@@ -71,7 +71,8 @@ int run(const Options& opts) {
 
   // 3. The event loop everything below attaches to.
   sd_event* raw_event = nullptr;
-  if (int r = sd_event_new(&raw_event); r < 0) return fail_start(fmt::format("cannot create the event loop: {}", std::strerror(-r)));
+  if (int r = sd_event_new(&raw_event); r < 0)
+    return fail_start(fmt::format("cannot create the event loop: {}", std::strerror(-r)));
   sd::Event event(raw_event);
 
   // 4. Heal first, then take the first snapshot: by the time anyone can call us, the table
@@ -79,8 +80,10 @@ int run(const Options& opts) {
   Reconciler rec(broker, event.get(), opts.settle);
   (void)rec.reconcile_now("start");
   HostInfo host;
-  if (auto first = rec.refresh(); first) host = first->host;
-  else host.kernel_arch = machine.kernel_machine();  // keep serving; each call reports the error
+  if (auto first = rec.refresh(); first)
+    host = first->host;
+  else
+    host.kernel_arch = machine.kernel_machine();  // keep serving; each call reports the error
 
   // 5. The bus connection. When the bus goes away we exit and systemd restarts us, rather than
   //    serving nobody.
@@ -98,11 +101,14 @@ int run(const Options& opts) {
 
   // 7. Triggers of a reconcile besides calls: files, SIGHUP, the safety-net timer, units.
   Triggers triggers(event.get(), bus->get(), rec);
-  FileWatch files(event.get(), [&rec](const std::string& label, bool reconcile) { rec.request(label + " changed", reconcile); });
+  FileWatch files(event.get(),
+                  [&rec](const std::string& label, bool reconcile) { rec.request(label + " changed", reconcile); });
   rec.set_listener({
       [&service](const PlatformStatus* before, const PlatformStatus& now) { service.platform_changed(before, now); },
       [&service](const std::vector<std::string>&) { service.enabled_changed(); },
-      [&files, &machine, &broker](const StatusReport& snap) { files.set(files_to_watch(machine, broker.paths(), snap)); },
+      [&files, &machine, &broker](const StatusReport& snap) {
+        files.set(files_to_watch(machine, broker.paths(), snap));
+      },
   });
   if (rec.snapshot()) files.set(files_to_watch(machine, broker.paths(), *rec.snapshot()));
   for (auto r : {triggers.watch_sighup(), triggers.start_timer(opts.reconcile_interval), triggers.watch_units()})
@@ -115,7 +121,7 @@ int run(const Options& opts) {
   //    instance must fail loudly instead of waiting in line.
   if (int r = sd_bus_request_name(bus->get(), dbus::kBusName, 0); r < 0)
     return fail_start(fmt::format("cannot own {}: {}{}", dbus::kBusName, std::strerror(-r),
-                                  r == -EEXIST ? " (another platformd is running)"
+                                  r == -EEXIST   ? " (another platformd is running)"
                                   : r == -EACCES ? " (is the D-Bus policy file installed?)"
                                                  : ""));
 
@@ -125,7 +131,8 @@ int run(const Options& opts) {
   log_info("start", fmt::format("platformd {} serving {} on {}; enabled: {}", PLATFORMD_VERSION, dbus::kBusName,
                                 opts.bus_address.empty() ? "the system bus" : opts.bus_address,
                                 enabled.empty() ? "none" : enabled));
-  (void)sd_notifyf(0, "READY=1\nSTATUS=Serving %s; enabled: %s", dbus::kBusName, enabled.empty() ? "none" : enabled.c_str());
+  (void)sd_notifyf(0, "READY=1\nSTATUS=Serving %s; enabled: %s", dbus::kBusName,
+                   enabled.empty() ? "none" : enabled.c_str());
 
   // 10. Serve until SIGTERM/SIGINT or the bus goes away.
   int r = sd_event_loop(event.get());

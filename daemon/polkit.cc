@@ -16,11 +16,15 @@ constexpr uint32_t kAllowUserInteraction = 1;  // CheckAuthorizationFlags
 constexpr uint64_t kInteractiveTimeoutUsec = 5ULL * 60 * 1000 * 1000;
 constexpr uint64_t kPlainTimeoutUsec = 25ULL * 1000 * 1000;
 
-Denial access_denied(std::string why) { return Denial{dbus::kErrorAccessDenied, std::move(why)}; }
+Denial access_denied(std::string why) {
+  return Denial{dbus::kErrorAccessDenied, std::move(why)};
+}
 
 }  // namespace
 
-std::string Caller::describe() const { return known ? fmt::format("uid {}", euid) : "unknown caller"; }
+std::string Caller::describe() const {
+  return known ? fmt::format("uid {}", euid) : "unknown caller";
+}
 
 Caller caller_of(sd_bus_message* call) {
   Caller c;
@@ -79,8 +83,9 @@ int Authorizer::on_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
   if (const sd_bus_error* e = sd_bus_message_get_error(reply)) {
     std::string name = e->name ? e->name : "";
     if (name == SD_BUS_ERROR_SERVICE_UNKNOWN || name == SD_BUS_ERROR_NAME_HAS_NO_OWNER)
-      done(access_denied("platformd: only root may do this here: polkit is not available on this system to "
-                         "authorise other users (run the command as root, or install polkitd)"));
+      done(
+          access_denied("platformd: only root may do this here: polkit is not available on this system to "
+                        "authorise other users (run the command as root, or install polkitd)"));
     else
       done(access_denied(fmt::format("platformd: polkit could not decide ({}: {}); run the command as root", name,
                                      e->message ? e->message : "")));
@@ -92,7 +97,8 @@ int Authorizer::on_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
     done(access_denied("platformd: polkit sent a reply we cannot read; run the command as root"));
     return 0;
   }
-  if (authorized) done(std::nullopt);
+  if (authorized)
+    done(std::nullopt);
   else if (challenge)
     done(Denial{SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                 "platformd: authentication is required; retry with a polkit agent running (pkttyagent), or as root"});

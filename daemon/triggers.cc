@@ -153,8 +153,7 @@ int Triggers::on_unit_changed(sd_bus_message* m, void* userdata, sd_bus_error*) 
   // Only ActiveState transitions matter (started, stopped, restarted); the other property
   // changes of a unit (timestamps, memory accounting) are noise.
   const char* iface = nullptr;
-  if (sd_bus_message_read(m, "s", &iface) < 0 || std::string_view(iface) != "org.freedesktop.systemd1.Unit")
-    return 0;
+  if (sd_bus_message_read(m, "s", &iface) < 0 || std::string_view(iface) != "org.freedesktop.systemd1.Unit") return 0;
   if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return 0;
   std::string active_state;
   while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {

@@ -18,7 +18,10 @@
 //    walk), and both texts are equal once the tokens the edit may write and all whitespace
 //    are deleted (byte check independent of tinyxml2);
 //  - applying the same edit again (with `previously_ours` = the `owned` the first edit
-//    returned, as the daemon stores it) changes nothing.
+//    returned, as the daemon stores it) changes nothing;
+//  - what an edit added can be withdrawn again (`disable` after `enable`), and when the first
+//    edit only added entries to an existing <options>, withdrawing them gives back the input
+//    byte for byte.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -156,8 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::erase_if(expect, [](const auto& kv) { return kv.second == 0; });
   FUZZ_CHECK(expect == names_of(*after), "entries after the edit are {} but should be {}\n  text \"{}\"",
              show_names(names_of(*after)), show_names(expect), shown(e.text));
-  for (const auto& w : want)
-    FUZZ_CHECK(names_of(*after).count(w), "wanted {} is not listed after the edit", w);
+  for (const auto& w : want) FUZZ_CHECK(names_of(*after).count(w), "wanted {} is not listed after the edit", w);
   FUZZ_CHECK(std::is_sorted(e.owned.begin(), e.owned.end()) &&
                  std::adjacent_find(e.owned.begin(), e.owned.end()) == e.owned.end(),
              "owned is not sorted and unique");
@@ -166,10 +168,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(after->no_alt_platform == before->no_alt_platform, "<no_alt_platform> changed");
   FUZZ_CHECK(after->has_cc_config == (before->has_cc_config || !e.added.empty()), "<cc_config> appeared or vanished");
 
+  const bool made_root = e.changed && !before->has_cc_config;
+  bool made_options = false;
   // The user's content survives.
   if (e.changed) {
-    const bool made_root = !before->has_cc_config;
-    bool made_options = false;
     if (!made_root && !e.added.empty()) {
       tinyxml2::XMLDocument d(true, tinyxml2::PRESERVE_WHITESPACE);
       d.Parse(xml.data(), xml.size());
@@ -198,5 +200,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              "the same edit applied again changes the text (added {}, removed {})\n  first  \"{}\"\n  second \"{}\"",
              again->added.size(), again->removed.size(), shown(e.text), shown(again->text));
   FUZZ_CHECK(again->owned == e.owned, "the same edit applied again owns something else");
+
+  // Undo. Only for an edit that added entries and owned nothing before, so that withdrawing
+  // everything we own takes out exactly what it added.
+  std::vector<std::string> added_sorted = e.added;
+  std::sort(added_sorted.begin(), added_sorted.end());
+  if (e.changed && e.removed.empty() && e.owned == added_sorted) {
+    auto undo = edit_alt_platforms(e.text, "cc_config.xml", {}, e.owned);
+    FUZZ_CHECK(undo.ok(), "entries we just added cannot be withdrawn: {}\n  input \"{}\"\n  edited \"{}\"",
+               undo.error().message, shown(xml), shown(e.text));
+    FUZZ_CHECK(undo->removed.size() == e.added.size() && undo->owned.empty(),
+               "withdrawing removed {} of the {} entries we added", undo->removed.size(), e.added.size());
+    if (!made_root && !made_options)
+      FUZZ_CHECK(undo->text == xml,
+                 "withdrawing what we added does not give the input back\n  input \"{}\"\n  back  \"{}\"", shown(xml),
+                 shown(undo->text));
+  }
   return 0;
 }

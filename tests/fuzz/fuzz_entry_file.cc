@@ -73,8 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto line = build_register_line(*r);
       FUZZ_CHECK(line.ok(), "valid entry cannot be built: {}: {}", shown(*r), line.error().message);
       auto back = parse_register_line(*line);
-      FUZZ_CHECK(back.ok() && platformd_fuzz::same_rule(*r, *back, false), "entry -> register line -> rule differs: {} via \"{}\"",
-                 shown(*r), shown(*line));
+      FUZZ_CHECK(back.ok() && platformd_fuzz::same_rule(*r, *back, false),
+                 "entry -> register line -> rule differs: {} via \"{}\"", shown(*r), shown(*line));
     }
   }
 
@@ -90,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       want.flags = kernel_flags(reg->flags);
       want.enabled = enabled;
       FUZZ_CHECK(platformd_fuzz::same_rule(want, *read, true),
-                 "registered rule reads back differently from its entry file:\n  registered {}\n  read back  {}\n  text \"{}\"",
+                 "registered rule reads back differently from its entry file:\n  registered {}\n  read back  {}\n  "
+                 "text \"{}\"",
                  shown(want), shown(*read), shown(shown_text));
     }
   }

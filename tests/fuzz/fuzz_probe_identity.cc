@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(printable(id->arch) && printable(id->uname) && printable(id->argv0),
                "accepted unprintable bytes: arch \"{}\" uname \"{}\" argv0 \"{}\"", shown(id->arch), shown(id->uname),
                shown(id->argv0));
-    const std::string printed = fmt::format("platformd-probe {}\narch {}\nuname {}\nargv0 {}\nanswer {}\n", id->protocol,
-                                            id->arch, id->uname, id->argv0, id->answer_ok ? "42" : "0");
+    const std::string printed = fmt::format("platformd-probe {}\narch {}\nuname {}\nargv0 {}\nanswer {}\n",
+                                            id->protocol, id->arch, id->uname, id->argv0, id->answer_ok ? "42" : "0");
     auto again = parse_identity_answer(printed);
     FUZZ_CHECK(again.ok() && again->arch == id->arch && again->uname == id->uname && again->argv0 == id->argv0 &&
                    again->answer_ok == id->answer_ok,
@@ -51,8 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                "bench seconds {} {}", bench->fp_seconds, bench->int_seconds);
     FUZZ_CHECK(!bench->fp_checksum.empty() && !bench->int_checksum.empty(), "empty checksum accepted");
     auto r = speed_ratios(*bench, *bench);
-    FUZZ_CHECK(r.fp == 1.0 && r.integer == 1.0 && r.worst == 1.0 && !slow_risk(r), "self ratio is not 1: {} {} {}", r.fp,
-               r.integer, r.worst);
+    FUZZ_CHECK(r.fp == 1.0 && r.integer == 1.0 && r.worst == 1.0 && !slow_risk(r), "self ratio is not 1: {} {} {}",
+               r.fp, r.integer, r.worst);
   }
   return 0;
 }

@@ -22,16 +22,20 @@ using platformd_fuzz::shown;
 
 namespace {
 
-std::uint8_t mask_at(const BinfmtRule& r, std::size_t i) { return r.mask.empty() ? 0xff : r.mask[i]; }
+std::uint8_t mask_at(const BinfmtRule& r, std::size_t i) {
+  return r.mask.empty() ? 0xff : r.mask[i];
+}
 
 void check_one(const BinfmtRule& r) {
-  FUZZ_CHECK(validate_rule(r).ok(), "parsed rule does not validate: {}: {}", shown(r), validate_rule(r).error().message);
+  FUZZ_CHECK(validate_rule(r).ok(), "parsed rule does not validate: {}: {}", shown(r),
+             validate_rule(r).error().message);
   auto line = build_register_line(r);
   FUZZ_CHECK(line.ok(), "parsed rule {} cannot be built back: {}", shown(r), line.error().message);
   auto again = parse_register_line(*line);
   FUZZ_CHECK(again.ok(), "built line \"{}\" does not parse: {}", shown(*line), again.error().message);
-  FUZZ_CHECK(platformd_fuzz::same_rule(r, *again, false), "round trip changed the rule:\n  parsed  {}\n  rebuilt {}\n  via \"{}\"",
-             shown(r), shown(*again), shown(*line));
+  FUZZ_CHECK(platformd_fuzz::same_rule(r, *again, false),
+             "round trip changed the rule:\n  parsed  {}\n  rebuilt {}\n  via \"{}\"", shown(r), shown(*again),
+             shown(*line));
   FUZZ_CHECK(rules_overlap(r, r), "rule does not overlap itself: {}", shown(r));
   if (r.type == 'M') {
     Bytes header(r.offset + r.magic.size(), 0);

@@ -15,8 +15,8 @@
 #include "binfmt_rule.h"
 
 // FUZZ_CHECK(cond, "format {}", args...): the invariant `cond` must hold for every input.
-#define FUZZ_CHECK(cond, ...)                                                                      \
-  do {                                                                                             \
+#define FUZZ_CHECK(cond, ...)                                                                       \
+  do {                                                                                              \
     if (!(cond)) ::platformd_fuzz::violated(#cond, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__)); \
   } while (0)
 

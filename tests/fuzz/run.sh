@@ -49,6 +49,12 @@ dict_for() {
   esac
 }
 
+# The part of a log that says what went wrong (libFuzzer's progress lines start with '#').
+excerpt() {
+  grep -v '^#[0-9]' "$1" | grep -A"$2" -m1 -E 'INVARIANT VIOLATED|ERROR: |runtime error:|terminate called' ||
+    tail -"$2" "$1"
+}
+
 # The kind of failure, from libFuzzer's report.
 failure_kind() {
   local log=$1
@@ -62,6 +68,9 @@ failure_kind() {
   else echo "FAILED"
   fi
 }
+
+# A UB report without its stack says nothing about where in the core it happened.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 run_dir=$build/fuzz-run
 rm -rf "$run_dir"
@@ -89,36 +98,38 @@ for t in $targets; do
     result=ok
   else
     failed=1
-    artifact=$(ls "$run_dir/$t/artifacts/" 2>/dev/null | head -1)
-    result="$(failure_kind "$log") ${artifact:+$run_dir/$t/artifacts/$artifact}"
+    artifact=$(find "$run_dir/$t/artifacts" -type f | head -n 1)
+    result="$(failure_kind "$log") $artifact"
     echo "---- fuzz_$t failed (rc $rc); the report:" >&2
-    grep -v '^#[0-9]' "$log" | grep -A40 -m1 -E 'INVARIANT VIOLATED|ERROR: |runtime error:|terminate called' >&2 || tail -40 "$log" >&2
+    excerpt "$log" 40 >&2
   fi
   rows+=("$t|$seconds|${execs:-?}|$result")
 
-  # Saved reproducers of defects found before (tests/fuzz/regressions/<target>/): each must
-  # now run clean.
-  reg=$here/regressions/$t
-  if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
-    n=$(ls -A "$reg" | wc -l)
-    rlog=$run_dir/$t/regressions.log
-    rrc=0
-    timeout --signal=KILL 120 "$exe" -timeout=10 -rss_limit_mb=2048 "$reg"/* >"$rlog" 2>&1 || rrc=$?
-    if [ "$rrc" = 0 ]; then
-      rows+=("$t (regressions)|-|$n|ok")
+  # Saved reproducers of defects found before (tests/fuzz/regressions/<target>/<defect>):
+  # each must now run clean. One process per file, so that every one is checked.
+  regs=("$here/regressions/$t"/*)
+  if [ -e "${regs[0]}" ]; then
+    bad=()
+    for f in "${regs[@]}"; do
+      rlog=$run_dir/$t/regression-$(basename "$f").log
+      if ! timeout --signal=KILL 60 "$exe" -timeout=10 -rss_limit_mb=2048 "$f" >"$rlog" 2>&1; then
+        bad+=("$(failure_kind "$rlog") $(basename "$f")")
+        echo "---- fuzz_$t: regression ${f#"$top"/} still fails:" >&2
+        excerpt "$rlog" 30 >&2
+      fi
+    done
+    if [ "${#bad[@]}" = 0 ]; then
+      rows+=("$t (regressions)|-|${#regs[@]}|ok")
     else
       failed=1
-      # libFuzzer stops at the first failing file; name it.
-      which=$(sed -n 's/^Running: //p' "$rlog" | tail -1)
-      rows+=("$t (regressions)|-|$n|$(failure_kind "$rlog") ${which#"$top"/}")
-      echo "---- fuzz_$t regression failed: $which" >&2
-      grep -A30 -m1 -E 'INVARIANT VIOLATED|ERROR: |runtime error:|terminate called' "$rlog" >&2 || tail -30 "$rlog" >&2
+      rows+=("$t (regressions)|-|${#regs[@]}|${#bad[@]} FAIL: $(IFS=,; echo "${bad[*]}")")
     fi
   fi
 done
 
 echo
 printf '%-32s %8s %12s  %s\n' target seconds execs result
+# (for a "(regressions)" row, execs is the number of saved reproducers replayed)
 for r in "${rows[@]}"; do
   IFS='|' read -r t s e res <<<"$r"
   printf '%-32s %8s %12s  %s\n' "$t" "$s" "$e" "$res"

@@ -33,7 +33,7 @@ set +e
 timeout 60 "$PLATFORMD_BIN" >"$T/second.log" 2>&1
 rc=$?
 set -e
-[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a second instance exited $rc"
+if [ "$rc" = 0 ] || [ "$rc" = 124 ]; then fail "a second instance exited $rc"; fi
 grep -q 'another platformd is running' "$T/second.log" || fail "second instance: $(cat "$T/second.log")"
 pass "second instance refused"
 

@@ -165,9 +165,11 @@ stage "install to purge (in the root)"
 mkdir -p "$work/pkgtest/debs"
 cp "$debs"/platformd_*.deb "$work/pkgtest/debs/"
 cp "$here/in-root.sh" "$here/binfmt-check" "$work/pkgtest/"
-"$here/nsroot" "$work/root" --bind "$work/pkgtest:/srv/pkgtest" -- /bin/bash /srv/pkgtest/in-root.sh \
+# --net: the root gets its own loopback, so platformd inside can never talk to a BOINC client
+# of the machine (or of a concurrently running integration test) on 127.0.0.1:31416.
+"$here/nsroot" --net "$work/root" --bind "$work/pkgtest:/srv/pkgtest" -- /bin/bash /srv/pkgtest/in-root.sh \
   2>&1 | tee "$work/in-root.log"
-line=$(grep -E '^package test: [0-9]+ passed, [0-9]+ failed' "$work/in-root.log" | tail -n1)
+line=$(grep -E '^in-root: [0-9]+ passed, [0-9]+ failed' "$work/in-root.log" | tail -n1)
 if [ -n "$line" ]; then
   p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
   f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")

@@ -108,8 +108,8 @@ EOF
     fail "the D-Bus policy is not staged under $PLATFORMD_STAGE"
   dbus-daemon --config-file="$DBUS_DIR/bus.conf" --nofork --nopidfile </dev/null >"$DBUS_DIR/log" 2>&1 &
   echo $! >"$T/.pid-dbus"
-  local i
-  for i in $(seq 1 100); do
+  local _
+  for _ in $(seq 1 100); do
     [ -S "$DBUS_DIR/socket" ] && break
     sleep 0.05
   done
@@ -123,11 +123,11 @@ EOF
 dbus_stop() { _stop_pidfile "$T/.pid-dbus"; }
 
 _stop_pidfile() {
-  local f=$1 pid i
+  local f=$1 pid _
   [ -e "$f" ] || return 0
   pid=$(cat "$f")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
@@ -146,8 +146,8 @@ platformd_start() {
   "$PLATFORMD_BIN" "$@" </dev/null >>"$DAEMON_LOG" 2>&1 &
   PLATFORMD_PID=$!
   echo "$PLATFORMD_PID" >"$T/.pid-platformd"
-  local i
-  for i in $(seq 1 600); do
+  local _
+  for _ in $(seq 1 600); do
     name_has_owner && return 0
     kill -0 "$PLATFORMD_PID" 2>/dev/null || { cat "$DAEMON_LOG" >&2; fail "platformd exited during start"; }
     sleep 0.05
@@ -183,7 +183,7 @@ monitor_count() { grep -c -- "$1" "$T/monitor" || true; }
 # expect_error NAME CMD...: CMD (a bus call) must fail, and an error reply named NAME must
 # have crossed the bus since the previous check.
 expect_error() {
-  local name=$1 before after
+  local name=$1 before
   shift
   before=$(monitor_count "error_name=$name ")
   if "$@" >"$T/out" 2>"$T/err"; then fail "'$*' succeeded; expected $name"; fi
@@ -219,9 +219,9 @@ cpu_ticks() {
 
 # wait_for SECONDS CMD...: polls CMD every 0.1 s; true once it succeeds.
 wait_for() {
-  local secs=$1 i
+  local secs=$1 _
   shift
-  for i in $(seq 1 $((secs * 10))); do
+  for _ in $(seq 1 $((secs * 10))); do
     "$@" && return 0
     sleep 0.1
   done

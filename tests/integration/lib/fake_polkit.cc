@@ -61,10 +61,10 @@ int check_authorization(sd_bus_message* m, void* userdata, sd_bus_error*) {
 
 const sd_bus_vtable kVtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_METHOD_WITH_ARGS("CheckAuthorization",
-                            SD_BUS_ARGS("(sa{sv})", subject, "s", action_id, "a{ss}", details, "u", flags, "s",
-                                        cancellation_id),
-                            SD_BUS_RESULT("(bba{ss})", result), check_authorization, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS(
+        "CheckAuthorization",
+        SD_BUS_ARGS("(sa{sv})", subject, "s", action_id, "a{ss}", details, "u", flags, "s", cancellation_id),
+        SD_BUS_RESULT("(bba{ss})", result), check_authorization, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_VTABLE_END};
 
 }  // namespace

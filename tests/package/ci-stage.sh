@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# CI stage for the Debian package (issue 6): installs what the package build and test need on
+# top of scripts/install-deps.sh, then runs tests/package/run.sh. Meant to be called from a
+# .ci/stage-package.sh one-liner. A skip (exit 77: not root, kernel < 6.7) is not a failure.
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+export DEBIAN_FRONTEND=noninteractive
+
+# debhelper + dpkg-dev: dpkg-buildpackage and dh; lintian: the lint stage; debootstrap: the
+# test root (only when the weekly cache is cold); zstd: the cache tarball; iproute2: `ip`
+# for the test root's private loopback.
+if ! apt-get install -y -q --no-install-recommends debhelper dpkg-dev lintian debootstrap zstd iproute2 >/tmp/platformd-pkg-apt.log 2>&1; then
+  tail -20 /tmp/platformd-pkg-apt.log
+  echo "package stage: could not install the packaging tools"
+  exit 1
+fi
+
+rc=0
+bash "$here/run.sh" "$@" || rc=$?
+if [ "$rc" = 77 ]; then
+  echo "package stage: skipped (see above)"
+  exit 0
+fi
+exit "$rc"
