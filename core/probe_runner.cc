@@ -71,7 +71,13 @@ Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, c
     root.emplace(std::move(*t));
     fs::copy_file(probe, root->path() / "probe", ec);
     if (ec) return fail(exit_code::failure, "cannot copy the probe into {}: {}", root->path().string(), ec.message());
-    fs::permissions(root->path() / "probe", fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+    // 0755: without flag O the translator opens the program itself, as the unprivileged
+    // probe user, so it must be readable, not only executable (regression: the Debian
+    // package test, which maps the whole uid range, failed every enable with 0711).
+    fs::permissions(root->path() / "probe",
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                        fs::perms::others_exec,
+                    ec);
     // The empty root must be enterable by the unprivileged probe user.
     fs::permissions(root->path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
     req.chroot_dir = root->path();
