@@ -488,6 +488,9 @@ Result<ChangeReport> Broker::reconcile() {
   auto& s = *sess;
   ChangeReport rep;
   rep.warnings = s.notes;
+  // The daemon reconciles on every D-Bus call: when nothing changed, write nothing (each
+  // save is an fsync and a rename).
+  const std::string state_before = serialize_state(s.state);
   BinfmtTable table(m_, paths_.binfmt_dir);
   if (auto ok = table.prepare(); !ok) return ok.error();
   auto entries = table.entries();
@@ -513,6 +516,12 @@ Result<ChangeReport> Broker::reconcile() {
     bool adopted = !ours && rec != s.state.verified.end() && rec->second.passed &&
                    !foreign_overlaps(own_rule(*pl, "/x"), *entries).empty();
     if (healthy || adopted) continue;
+    // A platform that failed verification with the translator still installed as it was is
+    // not retried on every trigger (each try runs the probes); a new translator file is.
+    auto cands = candidates_for(s.translators, *pl);
+    bool failed_same = rec != s.state.verified.end() && !rec->second.passed && !cands.empty() &&
+                       rec->second.translator_identity == file_identity(cands.front().path);
+    if (failed_same) continue;
     std::size_t before = rep.lines.size();
     enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep);
     if (rep.lines.size() > before) {
@@ -521,9 +530,13 @@ Result<ChangeReport> Broker::reconcile() {
     }
     if (auto again = table.entries(); again) *entries = std::move(*again);
   }
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  if (serialize_state(s.state) != state_before || s.state_recovered) {
+    if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  }
   sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep);
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  if (serialize_state(s.state) != state_before || s.state_recovered) {
+    if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
+  }
   return rep;
 }
 
