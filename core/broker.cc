@@ -337,8 +337,22 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     return;
   }
   VerifyTarget t{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true};
+  // Repairing a flushed or disabled entry of a chosen platform whose translator file is the
+  // one already verified: prove the handler runs, keep the measured fidelity and speed.
+  auto known = s.state.verified.find(pl->arch);
+  t.identity_only = contains(s.state.enabled, pl->arch) && known != s.state.verified.end() && known->second.passed &&
+                    known->second.translator_identity == file_identity(usable->path);
   VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
-  s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+  if (t.identity_only) {
+    v.fidelity = known->second.fidelity;
+    if (known->second.fp_ratio > 0) {
+      v.fp_ratio = known->second.fp_ratio;
+      v.int_ratio = known->second.int_ratio;
+    }
+    if (!v.passed) s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+  } else {
+    s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+  }
   if (!v.passed) {
     (void)table.remove_own(rule.name);
     keep_first(fail(exit_code::verify_failed, "{}: verification failed, handler removed: {}", pl->arch, describe_failure(v)));

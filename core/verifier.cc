@@ -50,6 +50,10 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   v.run_detail = t.via == ProbeVia::binfmt_empty_root ? "ran through binfmt_misc from an empty root"
                  : t.via == ProbeVia::translator      ? fmt::format("ran under {}", t.translator)
                                                       : "ran natively";
+  if (t.identity_only) {
+    v.passed = true;
+    return v;
+  }
   auto fid = check_fidelity(m, p, v.arch, inv, strict);
   v.categories = fid.categories;
   v.fidelity = fid.verdict;
