@@ -148,6 +148,7 @@ def table(headers, rows, align=None):
 # ---------------------------------------------------------------- running things
 
 LAST_CPU_MS = [0.0]
+LAST_MINFLT = [0]
 
 
 def timed(cmd, env=None, timeout=900):
@@ -160,6 +161,7 @@ def timed(cmd, env=None, timeout=900):
     ms = (time.perf_counter_ns() - t0) / 1e6
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     LAST_CPU_MS[0] = ((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)) * 1000
+    LAST_MINFLT[0] = r1.ru_minflt - r0.ru_minflt
     return ms, p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
@@ -359,11 +361,12 @@ def phase_broker(params):
         return [pctl, "--state-dir", state, "--boinc-dir", boinc, *args]
 
     # What a fork+exec+wait costs from this harness: the floor under every number below.
-    tw, tc = [], []
+    tw, tc, tf = [], [], []
     for _ in range(20):
         tw.append(timed(["/bin/true"])[0])
         tc.append(LAST_CPU_MS[0])
-    res["spawn_true_ms"], res["spawn_true_cpu_ms"] = summary(tw), summary(tc)
+        tf.append(LAST_MINFLT[0])
+    res["spawn_true_ms"], res["spawn_true_cpu_ms"], res["spawn_true_minflt"] = summary(tw), summary(tc), summary(tf)
 
     st = json.loads(subprocess.run(pc(os.path.join(T, "st0"), os.path.join(T, "b0"), "--json", "status"),
                                    stdout=subprocess.PIPE, check=True).stdout)
@@ -462,7 +465,8 @@ def phase_broker(params):
     res["status_setup"] = {"enable_all_ms": ms, "rc": rc, "output": (out + err).strip().splitlines()}
     # `platformctl --help` loads the same program and libraries and parses arguments, but reads
     # nothing: the start-up floor under `status`.
-    s = {"text": [], "json": [], "help": [], "text_cpu": [], "json_cpu": [], "help_cpu": []}
+    s = {"text": [], "json": [], "help": [], "text_cpu": [], "json_cpu": [], "help_cpu": [], "text_minflt": [],
+         "json_minflt": [], "help_minflt": []}
     for i in range(params["status_repeats"]):
         for key, args in (("text", ("status",)), ("json", ("--json", "status")), ("help", ("--help",))):
             ms, rc, out, err = timed(pc(state, boinc, *args))
@@ -470,6 +474,7 @@ def phase_broker(params):
                 sys.exit(f"bench: platformctl {' '.join(args)} exited {rc}: {err}")
             s[key].append(ms)
             s[key + "_cpu"].append(LAST_CPU_MS[0])
+            s[key + "_minflt"].append(LAST_MINFLT[0])
             if key == "json":
                 s["rows"] = len(json.loads(out)["platforms"])
     # How much of a CLI start is the dynamic loader (glibc's own count, in cycles).
@@ -837,7 +842,7 @@ def render(report):
                          {True: "yes", False: "NO", None: "-"}[s["cc_config_ok"]]])
         L.append(table(["platform", "enable, cold", "its CPU", "enable after disable", "its CPU", "enable, already enabled",
                         "its CPU", "disable",
-                        "exit", "speed enable measured", "cc_config.xml"], rows))
+                        "exit", "speed reported by enable", "cc_config.xml"], rows))
         L.append("")
         rows = []
         for arch, s in bs.items():
@@ -869,6 +874,9 @@ def render(report):
                  f"{fmt_num(med(st['json_cpu']))} ms); `platformctl --help` (start-up only) "
                  f"{fmt_ms(summary(st['help']))} ms (CPU median {fmt_num(med(st['help_cpu']))} ms); /bin/true from this harness {fmt_ms(braw['spawn_true_ms'])} ms "
                  f"(CPU {fmt_num(braw['spawn_true_cpu_ms']['median'])} ms).")
+        if st.get("text_minflt"):
+            L.append(f"Page faults per run (minor): status {fmt_num(med(st['text_minflt']))}, --help "
+                     f"{fmt_num(med(st['help_minflt']))}, /bin/true {fmt_num(braw['spawn_true_minflt']['median'])}.")
         if st.get("ld_startup_cycles") and st.get("cpu_mhz"):
             cyc = med(st["ld_startup_cycles"])
             L.append(f"Of a platformctl start, glibc's dynamic loader alone takes {cyc / 1e6:.1f} M cycles "

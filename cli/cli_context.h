@@ -20,6 +20,10 @@ struct Globals {
   std::string binfmt_dir, state_dir, boinc_dir;
   int gui_rpc_port = 0;
   Paths paths() const;
+  // The daemon serves its own paths: ask it only when none is overridden and not --direct.
+  bool may_use_daemon() const {
+    return !direct && binfmt_dir.empty() && state_dir.empty() && boinc_dir.empty() && gui_rpc_port == 0;
+  }
 };
 
 // One subcommand: adds itself to the app and returns the function that runs it (exit code).

@@ -1,5 +1,6 @@
 // platformctl enable PLATFORM...: register, verify and advertise platforms.
 #include "cli_context.h"
+#include "dbus_client.h"
 
 namespace platformd::cli {
 
@@ -13,10 +14,15 @@ Runner register_enable(CLI::App& app, Globals& g) {
   sub->add_option("platforms", o->names, "platforms to enable, e.g. aarch64 armhf")->required();
   sub->add_flag("--strict", o->strict, "block on any floating-point deviation, not only IEEE basic operations");
   return [&g, o] {
-    RealMachine m;
-    Broker b(m, g.paths());
     ChangeOptions opts;
     opts.strict = o->strict;
+    if (g.may_use_daemon()) {
+      auto via = try_enable_via_daemon(o->names, opts);
+      if (!via) return report_error(via.error());
+      if (*via) return print_change(**via, g.json);
+    }
+    RealMachine m;
+    Broker b(m, g.paths());
     auto r = b.enable(o->names, opts);
     if (!r) return report_error(r.error());
     return print_change(*r, g.json);

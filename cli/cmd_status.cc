@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "cli_context.h"
+#include "dbus_client.h"
 #include "exit_codes.h"
 #include "report_json.h"
 
@@ -9,7 +10,9 @@ namespace platformd::cli {
 
 namespace {
 
-std::string speed_text(const std::optional<double>& r) { return r ? fmt::format("{:.1f}%", 100 * *r) : "-"; }
+std::string speed_text(const std::optional<double>& r) {
+  return r ? fmt::format("{:.1f}%", 100 * *r) : "-";
+}
 
 std::string boinc_text(const std::optional<bool>& b) {
   if (!b) return "-";
@@ -18,15 +21,17 @@ std::string boinc_text(const std::optional<bool>& b) {
 
 void print_text(const StatusReport& r) {
   const auto& h = r.host;
-  fmt::print("Host: {} kernel, {}-bit {} userland; BOINC platform {}\n", h.kernel_arch, h.userland_bits, h.userland_arch,
-             h.boinc_platform);
-  fmt::print("Runs natively besides: {}\n\n", h.native_compat.empty() ? "nothing else (proven by probe)" : fmt::format("{}", fmt::join(h.native_compat, ", ")));
-  fmt::print("{:<8} {:<30} {:<11} {:<30} {:<8} {:>6} {:<5} {}\n", "PLATFORM", "BOINC NAME", "STATE", "TRANSLATOR", "FIDELITY",
-             "SPEED", "BOINC", "REASON");
+  fmt::print("Host: {} kernel, {}-bit {} userland; BOINC platform {}\n", h.kernel_arch, h.userland_bits,
+             h.userland_arch, h.boinc_platform);
+  fmt::print("Runs natively besides: {}\n\n", h.native_compat.empty()
+                                                  ? "nothing else (proven by probe)"
+                                                  : fmt::format("{}", fmt::join(h.native_compat, ", ")));
+  fmt::print("{:<8} {:<30} {:<11} {:<30} {:<8} {:>6} {:<5} {}\n", "PLATFORM", "BOINC NAME", "STATE", "TRANSLATOR",
+             "FIDELITY", "SPEED", "BOINC", "REASON");
   for (const auto& p : r.platforms)
     fmt::print("{:<8} {:<30} {:<11} {:<30} {:<8} {:>6} {:<5} {}\n", p.arch, p.boinc_name, p.state,
-               p.translator.empty() ? "-" : p.translator, p.fidelity.empty() ? "-" : p.fidelity, speed_text(p.speed_ratio),
-               boinc_text(p.boinc_reports), p.reason);
+               p.translator.empty() ? "-" : p.translator, p.fidelity.empty() ? "-" : p.fidelity,
+               speed_text(p.speed_ratio), boinc_text(p.boinc_reports), p.reason);
   for (const auto& n : r.notes) fmt::print("\nnote: {}\n", n);
 }
 
@@ -36,12 +41,22 @@ Runner register_status(CLI::App& app, Globals& g) {
   auto* sub = app.add_subcommand("status", "show the host and the state of every platform");
   return [&g, sub] {
     (void)sub;
-    RealMachine m;
-    Broker b(m, g.paths());
-    auto r = b.status();
+    // Same output either way: the daemon returns the core's own StatusReport.
+    Result<StatusReport> r = fail(0, "");
+    if (auto via = g.may_use_daemon() ? try_status_via_daemon() : Result<std::optional<StatusReport>>(std::nullopt);
+        via && *via) {
+      r = std::move(**via);
+    } else if (!via) {
+      return report_error(via.error());
+    } else {
+      RealMachine m;
+      r = Broker(m, g.paths()).status();
+    }
     if (!r) return report_error(r.error());
-    if (g.json) fmt::print("{}\n", to_json(*r).dump(2));
-    else print_text(*r);
+    if (g.json)
+      fmt::print("{}\n", to_json(*r).dump(2));
+    else
+      print_text(*r);
     return exit_code::ok;
   };
 }

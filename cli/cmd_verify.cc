@@ -14,7 +14,8 @@ void print_text(const VerifyResult& v) {
   fmt::print("{} via {}: {}\n", v.arch, v.translator.empty() ? "-" : v.translator, v.passed ? "PASS" : "FAIL");
   fmt::print("  run: {}\n", v.run_detail);
   for (const auto& c : v.categories)
-    fmt::print("  {:<22} {}{}\n", c.category, c.exact ? "exact" : (c.blocking ? "DEVIATES (blocking)" : "deviates (warning)"),
+    fmt::print("  {:<22} {}{}\n", c.category,
+               c.exact ? "exact" : (c.blocking ? "DEVIATES (blocking)" : "deviates (warning)"),
                c.exact ? "" : fmt::format(": {}", c.first_difference));
   if (!v.fidelity.empty()) fmt::print("  fidelity: {}\n", v.fidelity);
   if (v.fp_ratio && v.int_ratio)
@@ -33,7 +34,8 @@ Runner register_verify(CLI::App& app, Globals& g) {
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("platforms", o->names, "platforms to verify (default: all foreign ones)");
-  sub->add_option("--translator", o->translator, "run the probe under this translator (or 'native'), registering nothing");
+  sub->add_option("--translator", o->translator,
+                  "run the probe under this translator (or 'native'), registering nothing");
   sub->add_flag("--strict", o->strict, "any floating-point deviation fails");
   return [&g, o] {
     RealMachine m;
@@ -43,7 +45,8 @@ Runner register_verify(CLI::App& app, Globals& g) {
     if (!o->translator.empty()) opts.translator = o->translator;
     auto r = b.verify(o->names, opts);
     if (!r) return report_error(r.error());
-    if (g.json) fmt::print("{}\n", to_json(*r).dump(2));
+    if (g.json)
+      fmt::print("{}\n", to_json(*r).dump(2));
     else
       for (const auto& v : *r) print_text(v);
     bool all = std::all_of(r->begin(), r->end(), [](const VerifyResult& v) { return v.passed; });

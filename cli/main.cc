@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   app.add_option("--binfmt-dir", g.binfmt_dir, "binfmt_misc mount point")->capture_default_str();
   app.add_option("--state-dir", g.state_dir, "platformd's state directory (default /var/lib/platformd)");
   app.add_option("--boinc-dir", g.boinc_dir, "the BOINC client's data directory (default: discovered)");
-  app.add_option("--gui-rpc-port", g.gui_rpc_port, "the BOINC client's GUI RPC port (default 31416)")->check(CLI::Range(1, 65535));
+  app.add_option("--gui-rpc-port", g.gui_rpc_port, "the BOINC client's GUI RPC port (default 31416)")
+      ->check(CLI::Range(1, 65535));
 
   // One entry per subcommand file.
   constexpr Registrar subcommands[] = {register_status, register_enable, register_disable, register_verify,

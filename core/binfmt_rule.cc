@@ -95,15 +95,16 @@ Result<void> validate_rule(const BinfmtRule& r) {
   if (r.type != 'M' && r.type != 'E') return fail(exit_code::usage, "entry {}: type must be M or E", n);
   if (r.magic.empty()) return fail(exit_code::usage, "entry {}: empty magic", n);
   if (!r.mask.empty() && r.mask.size() != r.magic.size())
-    return fail(exit_code::usage, "entry {}: mask length {} differs from magic length {}", n, r.mask.size(), r.magic.size());
+    return fail(exit_code::usage, "entry {}: mask length {} differs from magic length {}", n, r.mask.size(),
+                r.magic.size());
   if (r.type == 'M' && r.offset + r.magic.size() > kMaxMagicEnd)
     return fail(exit_code::usage, "entry {}: magic ends at byte {}, past the kernel's limit of {}", n,
                 r.offset + r.magic.size(), kMaxMagicEnd);
   if (r.interpreter.empty() || r.interpreter[0] != '/')
     return fail(exit_code::usage, "entry {}: interpreter must be an absolute path", n);
   if (r.interpreter.size() > kMaxInterpreter)
-    return fail(exit_code::usage, "entry {}: interpreter path is {} bytes, the kernel allows {}", n, r.interpreter.size(),
-                kMaxInterpreter);
+    return fail(exit_code::usage, "entry {}: interpreter path is {} bytes, the kernel allows {}", n,
+                r.interpreter.size(), kMaxInterpreter);
   for (unsigned char c : r.interpreter)
     if (c <= 0x20 || c == 0x7f || c == ':')
       return fail(exit_code::usage, "entry {}: interpreter path contains byte 0x{:02x}", n, c);
@@ -126,11 +127,13 @@ Result<std::string> build_register_line(const BinfmtRule& r) {
 Result<BinfmtRule> parse_register_line(std::string_view line) {
   line = strip_newline(line);
   if (line.size() < 2) return fail(exit_code::usage, "register line is too short");
-  if (line.size() > kMaxRegisterLine) return fail(exit_code::usage, "register line is longer than {} bytes", kMaxRegisterLine);
+  if (line.size() > kMaxRegisterLine)
+    return fail(exit_code::usage, "register line is longer than {} bytes", kMaxRegisterLine);
   char d = line[0];
   auto f = split(line.substr(1), d);
   if (f.size() < 6 || f.size() > 7)
-    return fail(exit_code::usage, "register line has {} fields, expected 6 or 7 (name:type:offset:magic:mask:interpreter[:flags])",
+    return fail(exit_code::usage,
+                "register line has {} fields, expected 6 or 7 (name:type:offset:magic:mask:interpreter[:flags])",
                 f.size());
   BinfmtRule r;
   r.name = std::string(f[0]);
@@ -139,7 +142,8 @@ Result<BinfmtRule> parse_register_line(std::string_view line) {
   if (!f[2].empty()) {
     unsigned off = 0;
     auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), off);
-    if (ec != std::errc() || p != f[2].data() + f[2].size()) return fail(exit_code::usage, "entry {}: bad offset", r.name);
+    if (ec != std::errc() || p != f[2].data() + f[2].size())
+      return fail(exit_code::usage, "entry {}: bad offset", r.name);
     r.offset = off;
   }
   auto magic = unescape(f[3], "magic");

@@ -14,13 +14,13 @@ namespace platformd {
 
 struct BinfmtRule {
   std::string name;
-  char type = 'M';        // 'M' magic, 'E' extension
+  char type = 'M';  // 'M' magic, 'E' extension
   unsigned offset = 0;
-  Bytes magic;            // for 'E', the extension bytes
-  Bytes mask;             // same length as magic; empty means all 0xff
+  Bytes magic;  // for 'E', the extension bytes
+  Bytes mask;   // same length as magic; empty means all 0xff
   std::string interpreter;
-  std::string flags;      // subset of "POCF"
-  bool enabled = true;    // from the entry file; not part of the register line
+  std::string flags;    // subset of "POCF"
+  bool enabled = true;  // from the entry file; not part of the register line
 };
 
 // Kernel limits (fs/binfmt_misc.c).

@@ -14,8 +14,12 @@ namespace platformd {
 
 inline constexpr std::string_view kOwnPrefix = "platformd-";
 
-inline bool is_own_entry(std::string_view name) { return name.substr(0, kOwnPrefix.size()) == kOwnPrefix; }
-inline std::string own_entry_name(std::string_view arch) { return std::string(kOwnPrefix) + std::string(arch); }
+inline bool is_own_entry(std::string_view name) {
+  return name.substr(0, kOwnPrefix.size()) == kOwnPrefix;
+}
+inline std::string own_entry_name(std::string_view arch) {
+  return std::string(kOwnPrefix) + std::string(arch);
+}
 
 class BinfmtTable {
  public:

@@ -36,14 +36,18 @@ Result<Catalog> load_catalog(Machine& m, const Paths& p) {
   return parse_catalog(*text, f.string());
 }
 
-bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 void add_sorted(std::vector<std::string>& v, const std::string& s) {
   if (!contains(v, s)) v.push_back(s);
   std::sort(v.begin(), v.end());
 }
 
-void remove_value(std::vector<std::string>& v, std::string_view s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
+void remove_value(std::vector<std::string>& v, std::string_view s) {
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+}
 
 Result<std::vector<const Platform*>> resolve_all(const Catalog& c, const std::vector<std::string>& names) {
   std::vector<const Platform*> out;
@@ -71,7 +75,8 @@ const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_v
 std::vector<NativeHeader> native_headers(const Paths& p, const HostInfo& h) {
   std::vector<NativeHeader> out;
   if (auto e = read_elf(userland_program()); e)
-    out.push_back({fmt::format("{} ({}, this machine's own programs)", userland_program().string(), h.userland_arch), e->header});
+    out.push_back(
+        {fmt::format("{} ({}, this machine's own programs)", userland_program().string(), h.userland_arch), e->header});
   for (const auto& arch : h.native_compat)
     if (auto e = read_elf(probe_path(p, arch)); e)
       out.push_back({fmt::format("{} programs, which this kernel runs natively", arch), e->header});
@@ -85,7 +90,8 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity) {
   r.passed = v.passed;
   r.fp_ratio = v.fp_ratio.value_or(0);
   r.int_ratio = v.int_ratio.value_or(0);
-  if (!v.runs) r.reason = v.run_detail;
+  if (!v.runs)
+    r.reason = v.run_detail;
   else if (v.fidelity == "blocked" || v.fidelity == "warning") {
     for (const auto& c : v.categories)
       if (!c.exact) {
@@ -103,14 +109,14 @@ std::string describe_failure(const VerifyResult& v) {
   return record_of(v, "").reason;
 }
 
-
 // The BOINC names we advertise: platforms chosen AND verified (a platform that fails
 // verification stays chosen, but BOINC must not fetch work for it).
 std::vector<std::string> advertised(const Catalog& c, const State& st) {
   std::vector<std::string> out;
   for (const auto& arch : st.enabled) {
     auto rec = st.verified.find(arch);
-    if (const Platform* p = c.by_arch(arch); p && rec != st.verified.end() && rec->second.passed) out.push_back(p->boinc_name);
+    if (const Platform* p = c.by_arch(arch); p && rec != st.verified.end() && rec->second.passed)
+      out.push_back(p->boinc_name);
   }
   return out;
 }
@@ -166,8 +172,9 @@ static Result<Broker::Session> open_session(Machine& m, const Paths& p, bool rep
     if (auto entries = table.entries(); entries)
       for (const auto& e : *entries)
         if (is_own_entry(e.name)) add_sorted(s.state.enabled, e.name.substr(kOwnPrefix.size()));
-    s.notes.push_back(fmt::format("{}; rebuilt the choice from the kernel table (enabled: {})", st.error().message,
-                                  s.state.enabled.empty() ? "none" : fmt::format("{}", fmt::join(s.state.enabled, ", "))));
+    s.notes.push_back(
+        fmt::format("{}; rebuilt the choice from the kernel table (enabled: {})", st.error().message,
+                    s.state.enabled.empty() ? "none" : fmt::format("{}", fmt::join(s.state.enabled, ", "))));
   }
   auto host = detect_host(m, p, s.catalog, s.state.host, reprobe_host);
   if (!host) return host.error();
@@ -184,13 +191,17 @@ Result<StatusReport> Broker::status() {
   rep.notes = s.notes;
   BinfmtTable table(m_, paths_.binfmt_dir);
   std::vector<BinfmtRule> entries;
-  if (auto e = table.entries(); e) entries = std::move(*e);
-  else rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
+  if (auto e = table.entries(); e)
+    entries = std::move(*e);
+  else
+    rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
 
   std::optional<std::vector<std::string>> client;
   if (boinc_data_dir(m_, paths_)) {
-    if (auto c = client_platforms(m_, paths_); c) client = *c;
-    else rep.notes.push_back(c.error().message);
+    if (auto c = client_platforms(m_, paths_); c)
+      client = *c;
+    else
+      rep.notes.push_back(c.error().message);
   }
   for (const auto& pl : s.catalog.platforms) {
     PlatformStatus ps;
@@ -218,7 +229,9 @@ Result<StatusReport> Broker::status() {
       auto rec = s.state.verified.find(pl.arch);
       if (!h || !h->enabled) {
         ps.state = "unavailable";
-        ps.reason = "enabled, but its binfmt_misc entry is missing (platformd repairs this; or run 'platformctl enable " + pl.arch + "')";
+        ps.reason =
+            "enabled, but its binfmt_misc entry is missing (platformd repairs this; or run 'platformctl enable " +
+            pl.arch + "')";
       } else {
         ps.handler = h->name;
         ps.translator = h->interpreter;
@@ -281,7 +294,8 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     if (!rep.error) rep.error = std::move(e);
   };
   if (s.host.runs_natively(pl->arch)) {
-    keep_first(fail(exit_code::refused, "{} runs natively on this machine; refusing to register a handler that would capture its programs",
+    keep_first(fail(exit_code::refused,
+                    "{} runs natively on this machine; refusing to register a handler that would capture its programs",
                     pl->arch));
     return;
   }
@@ -315,17 +329,19 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
     s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter));
     if (!v.passed) {
-      keep_first(fail(exit_code::conflict,
-                      "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
-                      "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry",
-                      pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v)));
+      keep_first(
+          fail(exit_code::conflict,
+               "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
+               "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry",
+               pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v)));
       return;
     }
     if (ours) (void)table.remove_own(ours->name);  // never two handlers for one magic
     add_sorted(s.state.enabled, pl->arch);
     rep.changed = true;
-    rep.lines.push_back(fmt::format("{}: served by the existing entry '{}' ({}); verified, fidelity {}; no second handler added",
-                                    pl->arch, f.name, f.interpreter, v.fidelity));
+    rep.lines.push_back(
+        fmt::format("{}: served by the existing entry '{}' ({}); verified, fidelity {}; no second handler added",
+                    pl->arch, f.name, f.interpreter, v.fidelity));
     return;
   }
   if (ours) {
@@ -355,15 +371,18 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
   }
   if (!v.passed) {
     (void)table.remove_own(rule.name);
-    keep_first(fail(exit_code::verify_failed, "{}: verification failed, handler removed: {}", pl->arch, describe_failure(v)));
+    keep_first(
+        fail(exit_code::verify_failed, "{}: verification failed, handler removed: {}", pl->arch, describe_failure(v)));
     return;
   }
   add_sorted(s.state.enabled, pl->arch);
   rep.changed = true;
-  std::string speed = v.fp_ratio ? fmt::format(", speed {:.1f}% of native", 100 * combined_speed(*v.fp_ratio, *v.int_ratio)) : "";
-  rep.lines.push_back(fmt::format("{}: enabled with {} (entry {}, flags {}); fidelity {}{}", pl->arch, usable->path, rule.name,
-                                  rule.flags, v.fidelity, speed));
-  if (v.fidelity == "warning") rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
+  std::string speed =
+      v.fp_ratio ? fmt::format(", speed {:.1f}% of native", 100 * combined_speed(*v.fp_ratio, *v.int_ratio)) : "";
+  rep.lines.push_back(fmt::format("{}: enabled with {} (entry {}, flags {}); fidelity {}{}", pl->arch, usable->path,
+                                  rule.name, rule.flags, v.fidelity, speed));
+  if (v.fidelity == "warning")
+    rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
 }
 
 Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const ChangeOptions& o) {
@@ -409,17 +428,19 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
     if (!tasks->empty()) {
       std::string list;
       for (const auto& t : *tasks) list += (list.empty() ? " " : "; ") + describe(t);
-      return fail(exit_code::work_at_risk,
-                  "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms, which the client would relabel "
-                  "as native after a restart. Let them finish, or use --force:{}",
-                  tasks->size(), list);
+      return fail(
+          exit_code::work_at_risk,
+          "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms, which the client would relabel "
+          "as native after a restart. Let them finish, or use --force:{}",
+          tasks->size(), list);
     }
   }
   BinfmtTable table(m_, paths_.binfmt_dir);
   auto entries = table.entries();
   for (const Platform* pl : *platforms) {
     if (s.host.runs_natively(pl->arch)) {
-      if (!rep.error) rep.error = fail(exit_code::refused, "{} runs natively on this machine; there is nothing to disable", pl->arch);
+      if (!rep.error)
+        rep.error = fail(exit_code::refused, "{} runs natively on this machine; there is nothing to disable", pl->arch);
       continue;
     }
     bool was_enabled = contains(s.state.enabled, pl->arch);

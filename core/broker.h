@@ -19,14 +19,14 @@ struct PlatformStatus {
   std::string arch;
   std::string boinc_name;
   bool boinc_canonical = true;
-  std::string state;       // "native" | "emulated" | "available" | "unavailable"
-  bool enabled = false;    // the administrator's choice
-  std::string translator;  // interpreter path (ours or an adopted entry's)
-  std::string handler;     // binfmt_misc entry name serving it, if any
-  std::string reason;      // why it is not emulated/native, or a warning
-  std::string fidelity;    // "exact" | "warning" | "blocked" | "" (not verified)
-  std::optional<double> speed_ratio;   // emulated/native, geometric mean of FP and integer kernels
-  std::optional<bool> boinc_reports;   // the running client lists it (unset: client not reachable)
+  std::string state;                  // "native" | "emulated" | "available" | "unavailable"
+  bool enabled = false;               // the administrator's choice
+  std::string translator;             // interpreter path (ours or an adopted entry's)
+  std::string handler;                // binfmt_misc entry name serving it, if any
+  std::string reason;                 // why it is not emulated/native, or a warning
+  std::string fidelity;               // "exact" | "warning" | "blocked" | "" (not verified)
+  std::optional<double> speed_ratio;  // emulated/native, geometric mean of FP and integer kernels
+  std::optional<bool> boinc_reports;  // the running client lists it (unset: client not reachable)
 };
 
 struct StatusReport {
@@ -36,8 +36,8 @@ struct StatusReport {
 };
 
 struct ChangeOptions {
-  bool force = false;    // disable even though BOINC tasks exist
-  bool strict = false;   // fidelity: any deviation blocks
+  bool force = false;   // disable even though BOINC tasks exist
+  bool strict = false;  // fidelity: any deviation blocks
   bool restart_boinc = true;
 };
 
@@ -58,20 +58,20 @@ struct VerifyOptions {
 struct CategoryResult {
   std::string category;
   bool exact = true;
-  bool blocking = false;       // a deviation here blocks under the policy in force
+  bool blocking = false;  // a deviation here blocks under the policy in force
   std::string first_difference;
 };
 
 struct VerifyResult {
   std::string arch;
   std::string translator;
-  bool runs = false;           // the probe ran and answered
-  std::string run_detail;      // how it was run, or why it failed
+  bool runs = false;       // the probe ran and answered
+  std::string run_detail;  // how it was run, or why it failed
   std::vector<CategoryResult> categories;
-  std::string fidelity;        // "exact" | "warning" | "blocked"
+  std::string fidelity;  // "exact" | "warning" | "blocked"
   std::optional<double> fp_ratio, int_ratio;
-  bool slow_risk = false;      // below the elapsed-time-limit threshold
-  bool passed = false;         // may be advertised
+  bool slow_risk = false;  // below the elapsed-time-limit threshold
+  bool passed = false;     // may be advertised
 };
 
 class Broker {

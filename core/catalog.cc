@@ -38,10 +38,12 @@ Result<Platform> parse_platform(const json& j, std::string_view source, std::siz
          all.push_back(p.boinc_name);
          return all;
        }()) {
-    if (auto v = validate_platform_name(n); !v) return fail(exit_code::bad_config, "{}: {}", where(), v.error().message);
+    if (auto v = validate_platform_name(n); !v)
+      return fail(exit_code::bad_config, "{}: {}", where(), v.error().message);
   }
   if (p.magic.empty() || p.magic.size() != p.mask.size())
-    return fail(exit_code::bad_config, "{} ({}): magic and mask must be non-empty and of equal length", where(), p.arch);
+    return fail(exit_code::bad_config, "{} ({}): magic and mask must be non-empty and of equal length", where(),
+                p.arch);
   if (p.offset + p.magic.size() > kMaxMagicEnd)
     return fail(exit_code::bad_config, "{} ({}): magic ends past byte {}", where(), p.arch, kMaxMagicEnd);
   if (p.elf_class != 1 && p.elf_class != 2)
@@ -72,8 +74,9 @@ Result<Catalog> parse_catalog(std::string_view json_text, std::string_view sourc
     auto p = parse_platform(e, source, i++);
     if (!p) return p.error();
     for (const auto& q : c.platforms) {
-      auto clash = [&](std::string_view n) { return n == q.arch || n == q.boinc_name ||
-                                                    std::find(q.aliases.begin(), q.aliases.end(), n) != q.aliases.end(); };
+      auto clash = [&](std::string_view n) {
+        return n == q.arch || n == q.boinc_name || std::find(q.aliases.begin(), q.aliases.end(), n) != q.aliases.end();
+      };
       bool dup = clash(p->arch) || clash(p->boinc_name) || std::any_of(p->aliases.begin(), p->aliases.end(), clash);
       if (dup) return fail(exit_code::bad_config, "{}: {} reuses a name of {}", source, p->arch, q.arch);
     }

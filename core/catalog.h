@@ -15,12 +15,12 @@ namespace platformd {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Platform {
-  std::string arch;                  // short canonical name: "aarch64"; names probes and translators
-  std::string boinc_name;            // "aarch64-unknown-linux-gnu"
-  std::vector<std::string> aliases;  // "arm64", ...
-  bool boinc_canonical = true;       // false: BOINC servers do not know the name and drop it
+  std::string arch;                         // short canonical name: "aarch64"; names probes and translators
+  std::string boinc_name;                   // "aarch64-unknown-linux-gnu"
+  std::vector<std::string> aliases;         // "arm64", ...
+  bool boinc_canonical = true;              // false: BOINC servers do not know the name and drop it
   std::vector<std::string> uname_machines;  // uname -m values of a kernel running it natively
-  int elf_class = 0;                 // 1 = 32-bit, 2 = 64-bit
+  int elf_class = 0;                        // 1 = 32-bit, 2 = 64-bit
   unsigned offset = 0;
   Bytes magic;
   Bytes mask;

@@ -1,7 +1,7 @@
 #include "elf_file.h"
 
-#include <cstring>
 #include <elf.h>
+#include <cstring>
 #include <fstream>
 
 #include "exit_codes.h"
@@ -16,7 +16,8 @@ T load(const Bytes& b, std::size_t off, bool big_endian) {
   std::memcpy(&v, b.data() + off, sizeof v);
   if (big_endian) {
     T r{};
-    for (std::size_t i = 0; i < sizeof v; ++i) reinterpret_cast<unsigned char*>(&r)[i] = reinterpret_cast<unsigned char*>(&v)[sizeof v - 1 - i];
+    for (std::size_t i = 0; i < sizeof v; ++i)
+      reinterpret_cast<unsigned char*>(&r)[i] = reinterpret_cast<unsigned char*>(&v)[sizeof v - 1 - i];
     return r;
   }
   return v;
@@ -29,10 +30,12 @@ Result<void> scan_phdrs(const Bytes& b, bool be, ElfFacts& f, std::string_view s
   auto phentsize = load<std::uint16_t>(b, offsetof(Ehdr, e_phentsize), be);
   auto phnum = load<std::uint16_t>(b, offsetof(Ehdr, e_phnum), be);
   f.machine = load<std::uint16_t>(b, offsetof(Ehdr, e_machine), be);
-  if (phentsize != sizeof(Phdr) && phnum != 0) return fail(exit_code::failure, "{}: unexpected program header size", source);
+  if (phentsize != sizeof(Phdr) && phnum != 0)
+    return fail(exit_code::failure, "{}: unexpected program header size", source);
   for (std::size_t i = 0; i < phnum; ++i) {
     std::size_t off = static_cast<std::size_t>(phoff) + i * sizeof(Phdr);
-    if (off + sizeof(Phdr) > b.size()) return fail(exit_code::failure, "{}: program headers beyond the bytes read", source);
+    if (off + sizeof(Phdr) > b.size())
+      return fail(exit_code::failure, "{}: program headers beyond the bytes read", source);
     if (load<std::uint32_t>(b, off + offsetof(Phdr, p_type), be) == PT_INTERP) f.has_interp = true;
   }
   return {};
@@ -46,9 +49,10 @@ Result<ElfFacts> parse_elf(const Bytes& bytes, std::string_view source) {
   if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return f;  // not ELF
   f.elf_class = bytes[EI_CLASS];
   bool be = bytes[EI_DATA] == ELFDATA2MSB;
-  Result<void> r = f.elf_class == ELFCLASS64   ? scan_phdrs<Elf64_Ehdr, Elf64_Phdr>(bytes, be, f, source)
-                   : f.elf_class == ELFCLASS32 ? scan_phdrs<Elf32_Ehdr, Elf32_Phdr>(bytes, be, f, source)
-                                               : Result<void>(fail(exit_code::failure, "{}: unknown ELF class", source));
+  Result<void> r = f.elf_class == ELFCLASS64 ? scan_phdrs<Elf64_Ehdr, Elf64_Phdr>(bytes, be, f, source)
+                   : f.elf_class == ELFCLASS32
+                       ? scan_phdrs<Elf32_Ehdr, Elf32_Phdr>(bytes, be, f, source)
+                       : Result<void>(fail(exit_code::failure, "{}: unknown ELF class", source));
   if (!r) return r.error();
   return f;
 }

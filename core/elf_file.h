@@ -12,8 +12,8 @@
 namespace platformd {
 
 struct ElfFacts {
-  Bytes header;        // the first 128 bytes (fewer if the file is shorter)
-  int elf_class = 0;   // 1 = 32-bit, 2 = 64-bit, 0 = not ELF
+  Bytes header;       // the first 128 bytes (fewer if the file is shorter)
+  int elf_class = 0;  // 1 = 32-bit, 2 = 64-bit, 0 = not ELF
   bool has_interp = false;
   std::uint16_t machine = 0;
 };

@@ -1,9 +1,9 @@
 // FileLock: flock(2) on a lock file, so concurrent platformctl runs and the daemon take turns.
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "exit_codes.h"
 #include "machine.h"

@@ -14,10 +14,10 @@
 namespace platformd {
 
 struct HostInfo {
-  std::string kernel_arch;                 // uname -m
-  int userland_bits = 0;                   // 32 or 64, from the ELF class of the system's own /bin/sh
-  std::string userland_arch;               // catalog arch of the userland ("armhf" on a 64-bit kernel + 32-bit userland)
-  std::string boinc_platform;              // BOINC name of the primary platform
+  std::string kernel_arch;     // uname -m
+  int userland_bits = 0;       // 32 or 64, from the ELF class of the system's own /bin/sh
+  std::string userland_arch;   // catalog arch of the userland ("armhf" on a 64-bit kernel + 32-bit userland)
+  std::string boinc_platform;  // BOINC name of the primary platform
   std::vector<std::string> native_compat;  // archs proven to run natively besides the primary
   bool runs_natively(std::string_view arch) const;
 };

@@ -2,12 +2,12 @@
 // GUI RPC). Every wait has a deadline and the reply a size cap, so a peer that stalls, sends
 // garbage or floods cannot hang or bloat us.
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <cerrno>
+#include <cstring>
 
 #include "exit_codes.h"
 #include "machine.h"
@@ -40,13 +40,15 @@ Result<std::string> RealMachine::loopback_exchange(int port, std::string_view re
   };
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     if (errno != EINPROGRESS)
-      return fail(exit_code::failure, "cannot connect to BOINC GUI RPC on 127.0.0.1:{}: {}", port, std::strerror(errno));
+      return fail(exit_code::failure, "cannot connect to BOINC GUI RPC on 127.0.0.1:{}: {}", port,
+                  std::strerror(errno));
     if (auto w = wait_for(POLLOUT); !w) return w.error();
     int soerr = 0;
     socklen_t len = sizeof soerr;
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &soerr, &len);
     if (soerr != 0)
-      return fail(exit_code::failure, "cannot connect to BOINC GUI RPC on 127.0.0.1:{}: {}", port, std::strerror(soerr));
+      return fail(exit_code::failure, "cannot connect to BOINC GUI RPC on 127.0.0.1:{}: {}", port,
+                  std::strerror(soerr));
   }
   std::size_t sent = 0;
   while (sent < request.size()) {

@@ -1,15 +1,10 @@
 // RealMachine: the only place the core touches the operating system.
 #include "machine.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <grp.h>
 #include <libmount/libmount.h>
-#include <memory>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -22,6 +17,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
 
 #include "exit_codes.h"
 #include "unique_fd.h"
@@ -76,8 +76,7 @@ Result<void> RealMachine::write_file(const fs::path& p, std::string_view text) {
   // binfmt_misc parses each write(2) as one complete request: never split it.
   ssize_t n = ::write(fd.get(), text.data(), text.size());
   if (n < 0) return errno_error("cannot write", p);
-  if (static_cast<std::size_t>(n) != text.size())
-    return fail(exit_code::failure, "short write to {}", p.string());
+  if (static_cast<std::size_t>(n) != text.size()) return fail(exit_code::failure, "short write to {}", p.string());
   return {};
 }
 

@@ -4,13 +4,13 @@
 // paths rooted in a temporary directory (see core/paths.h).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 #include "result.h"
@@ -20,19 +20,19 @@ namespace platformd {
 namespace fs = std::filesystem;
 
 struct RunRequest {
-  std::vector<std::string> argv;          // argv[0] is the path executed unless `program` is set
-  std::string program;                    // the path executed, when it differs from argv[0]
-  std::vector<std::string> env;           // complete environment ("K=V"); empty = none
-  std::optional<fs::path> chroot_dir;     // chroot here first (probes: an empty root)
-  bool drop_privileges = false;           // setuid/setgid to nobody when we are root
+  std::vector<std::string> argv;       // argv[0] is the path executed unless `program` is set
+  std::string program;                 // the path executed, when it differs from argv[0]
+  std::vector<std::string> env;        // complete environment ("K=V"); empty = none
+  std::optional<fs::path> chroot_dir;  // chroot here first (probes: an empty root)
+  bool drop_privileges = false;        // setuid/setgid to nobody when we are root
   std::chrono::milliseconds timeout{10000};
-  std::size_t max_output = 1 << 20;       // stdout/stderr beyond this are cut
-  std::uint64_t max_address_space = 0;    // RLIMIT_AS in bytes, 0 = unlimited
-  std::uint64_t max_cpu_seconds = 0;      // RLIMIT_CPU, 0 = unlimited
+  std::size_t max_output = 1 << 20;     // stdout/stderr beyond this are cut
+  std::uint64_t max_address_space = 0;  // RLIMIT_AS in bytes, 0 = unlimited
+  std::uint64_t max_cpu_seconds = 0;    // RLIMIT_CPU, 0 = unlimited
 };
 
 struct RunResult {
-  int exit_status = -1;   // valid when term_signal == 0 and !timed_out
+  int exit_status = -1;  // valid when term_signal == 0 and !timed_out
   int term_signal = 0;
   bool timed_out = false;
   std::string out;

@@ -12,10 +12,10 @@ namespace fs = std::filesystem;
 
 struct Paths {
   fs::path binfmt_dir = "/proc/sys/fs/binfmt_misc";
-  fs::path state_dir = "/var/lib/platformd";   // state.json, lock
-  fs::path data_dir;                           // PREFIX/share/platformd: catalog.json, emulators/, reference/
-  fs::path probe_dir;                          // PREFIX/lib/platformd/probes
-  std::optional<fs::path> boinc_dir;           // BOINC data directory; unset = discover
+  fs::path state_dir = "/var/lib/platformd";  // state.json, lock
+  fs::path data_dir;                          // PREFIX/share/platformd: catalog.json, emulators/, reference/
+  fs::path probe_dir;                         // PREFIX/lib/platformd/probes
+  std::optional<fs::path> boinc_dir;          // BOINC data directory; unset = discover
   int gui_rpc_port = 31416;
 };
 

@@ -1,9 +1,9 @@
 #include "probe_runner.h"
 
+#include <unistd.h>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "exit_codes.h"
 
@@ -17,7 +17,8 @@ class TempDir {
   static Result<TempDir> make() {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = fmt::format("{}/platformd-root-XXXXXX", base && *base ? base : "/tmp");
-    if (!::mkdtemp(tmpl.data())) return fail(exit_code::failure, "cannot create a temporary directory: {}", std::strerror(errno));
+    if (!::mkdtemp(tmpl.data()))
+      return fail(exit_code::failure, "cannot create a temporary directory: {}", std::strerror(errno));
     return TempDir(tmpl);
   }
   TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
@@ -41,7 +42,9 @@ std::vector<std::string> env_list(const std::map<std::string, std::string>& env)
 
 }  // namespace
 
-fs::path probe_path(const Paths& p, std::string_view arch) { return p.probe_dir / fmt::format("probe-{}", arch); }
+fs::path probe_path(const Paths& p, std::string_view arch) {
+  return p.probe_dir / fmt::format("probe-{}", arch);
+}
 
 std::string probe_missing_reason(const Paths& p, std::string_view arch) {
   std::ifstream in(p.probe_dir / fmt::format("probe-{}.missing", arch));

@@ -23,9 +23,9 @@ enum class ProbeVia { binfmt_empty_root, translator, native };
 
 struct ProbeInvocation {
   ProbeVia via = ProbeVia::native;
-  std::string translator;                       // for ProbeVia::translator
-  std::map<std::string, std::string> env;       // e.g. QEMU_CPU
-  std::string mode;                             // "" (identity), "fp", "bench"
+  std::string translator;                  // for ProbeVia::translator
+  std::map<std::string, std::string> env;  // e.g. QEMU_CPU
+  std::string mode;                        // "" (identity), "fp", "bench"
   std::chrono::milliseconds timeout{30000};
 };
 

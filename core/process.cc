@@ -1,8 +1,5 @@
 // RealMachine::run: starts one program with a timeout, resource limits, and optionally an
 // empty root and no privileges (how probes run), and collects its output.
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -11,6 +8,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include "exit_codes.h"
 #include "machine.h"
@@ -130,7 +130,8 @@ Result<RunResult> RealMachine::run(const RunRequest& req) {
         --open_fds;
         continue;
       }
-      if (sinks[i]->size() < req.max_output) sinks[i]->append(buf, std::min<std::size_t>(got, req.max_output - sinks[i]->size()));
+      if (sinks[i]->size() < req.max_output)
+        sinks[i]->append(buf, std::min<std::size_t>(got, req.max_output - sinks[i]->size()));
     }
   }
   int wstatus = 0;

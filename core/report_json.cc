@@ -51,7 +51,10 @@ json to_json(const std::vector<VerifyResult>& results) {
   for (const auto& v : results) {
     json cats = json::array();
     for (const auto& c : v.categories)
-      cats.push_back({{"category", c.category}, {"exact", c.exact}, {"blocking", c.blocking}, {"first_difference", c.first_difference}});
+      cats.push_back({{"category", c.category},
+                      {"exact", c.exact},
+                      {"blocking", c.blocking},
+                      {"first_difference", c.first_difference}});
     out.push_back({{"arch", v.arch},
                    {"translator", v.translator},
                    {"runs", v.runs},

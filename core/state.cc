@@ -1,8 +1,8 @@
 #include "state.h"
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "exit_codes.h"
 
@@ -12,7 +12,8 @@ using nlohmann::json;
 
 Result<State> parse_state(std::string_view json_text, std::string_view source) {
   json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(exit_code::bad_config, "{} is corrupt (not a JSON object)", source);
+  if (j.is_discarded() || !j.is_object())
+    return fail(exit_code::bad_config, "{} is corrupt (not a JSON object)", source);
   State s;
   try {
     s.version = j.value("version", 1);
@@ -50,15 +51,23 @@ std::string serialize_state(const State& s) {
   j["owned_alt_platforms"] = s.owned_alt_platforms;
   json verified = json::object();
   for (const auto& [arch, r] : s.verified)
-    verified[arch] = {{"translator", r.translator_identity}, {"fidelity", r.fidelity}, {"passed", r.passed},
-                      {"reason", r.reason},         {"fp_ratio", r.fp_ratio}, {"int_ratio", r.int_ratio}};
+    verified[arch] = {{"translator", r.translator_identity},
+                      {"fidelity", r.fidelity},
+                      {"passed", r.passed},
+                      {"reason", r.reason},
+                      {"fp_ratio", r.fp_ratio},
+                      {"int_ratio", r.int_ratio}};
   j["verified"] = verified;
   j["host"] = {{"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}};
   return j.dump(2) + "\n";
 }
 
-fs::path state_file(const Paths& p) { return p.state_dir / "state.json"; }
-fs::path lock_file(const Paths& p) { return p.state_dir / "lock"; }
+fs::path state_file(const Paths& p) {
+  return p.state_dir / "state.json";
+}
+fs::path lock_file(const Paths& p) {
+  return p.state_dir / "lock";
+}
 
 Result<State> load_state(Machine& m, const Paths& p) {
   std::error_code ec;

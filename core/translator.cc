@@ -1,11 +1,11 @@
 #include "translator.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "catalog.h"
 #include "elf_file.h"

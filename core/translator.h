@@ -13,8 +13,8 @@
 namespace platformd {
 
 struct TranslatorSpec {
-  std::string name;      // "qemu-user-static"
-  std::string package;   // Debian package that provides it
+  std::string name;     // "qemu-user-static"
+  std::string package;  // Debian package that provides it
   bool requires_static = true;
   struct ForPlatform {
     std::string path;

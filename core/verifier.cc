@@ -43,7 +43,8 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
     return v;
   }
   if (t.expect_preserved_argv0 && id->argv0 != kProbeArgv0) {
-    v.run_detail = fmt::format("argv[0] was not preserved (got \"{}\"); the translator does not support flag P", id->argv0);
+    v.run_detail =
+        fmt::format("argv[0] was not preserved (got \"{}\"); the translator does not support flag P", id->argv0);
     return v;
   }
   v.runs = true;

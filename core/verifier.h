@@ -20,9 +20,9 @@ namespace platformd {
 struct VerifyTarget {
   const Platform* platform = nullptr;
   ProbeVia via = ProbeVia::binfmt_empty_root;
-  std::string translator;                   // path, for display and for ProbeVia::translator
-  std::map<std::string, std::string> env;   // translator settings (QEMU_CPU, box64 exactness)
-  bool expect_preserved_argv0 = false;      // the handler has P
+  std::string translator;                  // path, for display and for ProbeVia::translator
+  std::map<std::string, std::string> env;  // translator settings (QEMU_CPU, box64 exactness)
+  bool expect_preserved_argv0 = false;     // the handler has P
   // Only prove that the handler runs the probe (from an empty root): used when re-registering
   // a platform whose fidelity and speed were already measured with this very translator file.
   bool identity_only = false;

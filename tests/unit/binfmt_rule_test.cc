@@ -44,7 +44,8 @@ TEST_CASE("register line round-trips through the kernel's syntax") {
 
 TEST_CASE("Debian's qemu-aarch64.conf line parses, with its own delimiter and escapes") {
   auto r = parse_register_line(
-      ":qemu-aarch64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:"
+      ":qemu-aarch64:M::"
+      "\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:"
       "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:"
       "/usr/libexec/qemu-binfmt/aarch64-binfmt-P:OPF\n");
   REQUIRE(r);
@@ -93,9 +94,10 @@ TEST_CASE("invalid rules are refused with a reason") {
 }
 
 TEST_CASE("entry files parse as the kernel prints them") {
-  auto r = parse_entry_file("qemu-aarch64",
-                            "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POF\noffset 0\n"
-                            "magic 7f454c460201010000000000000000000200b700\nmask ffffffffffffff00fffffffffffffffffeffffff\n");
+  auto r = parse_entry_file(
+      "qemu-aarch64",
+      "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POF\noffset 0\n"
+      "magic 7f454c460201010000000000000000000200b700\nmask ffffffffffffff00fffffffffffffffffeffffff\n");
   REQUIRE(r);
   CHECK(r->enabled);
   CHECK(r->flags == "POF");

@@ -24,12 +24,18 @@ TEST_CASE("the shipped catalog parses and resolves every alias a person types") 
   struct {
     const char* typed;
     const char* boinc;
-  } cases[] = {{"x86_64", "x86_64-pc-linux-gnu"},        {"amd64", "x86_64-pc-linux-gnu"},
-               {"i686", "i686-pc-linux-gnu"},            {"i386", "i686-pc-linux-gnu"},
-               {"aarch64", "aarch64-unknown-linux-gnu"}, {"arm64", "aarch64-unknown-linux-gnu"},
-               {"armhf", "arm-unknown-linux-gnueabihf"}, {"arm", "arm-unknown-linux-gnueabihf"},
-               {"riscv64", "riscv64-unknown-linux-gnu"}, {"ppc64le", "powerpc64le-unknown-linux-gnu"},
-               {"s390x", "s390x-ibm-linux-gnu"},         {"aarch64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"}};
+  } cases[] = {{"x86_64", "x86_64-pc-linux-gnu"},
+               {"amd64", "x86_64-pc-linux-gnu"},
+               {"i686", "i686-pc-linux-gnu"},
+               {"i386", "i686-pc-linux-gnu"},
+               {"aarch64", "aarch64-unknown-linux-gnu"},
+               {"arm64", "aarch64-unknown-linux-gnu"},
+               {"armhf", "arm-unknown-linux-gnueabihf"},
+               {"arm", "arm-unknown-linux-gnueabihf"},
+               {"riscv64", "riscv64-unknown-linux-gnu"},
+               {"ppc64le", "powerpc64le-unknown-linux-gnu"},
+               {"s390x", "s390x-ibm-linux-gnu"},
+               {"aarch64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"}};
   for (const auto& k : cases) {
     const Platform* p = c->resolve(k.typed);
     REQUIRE_MESSAGE(p, k.typed);
@@ -37,7 +43,8 @@ TEST_CASE("the shipped catalog parses and resolves every alias a person types") 
   }
   CHECK(c->resolve("sparc") == nullptr);
   CHECK(c->resolve("AARCH64") == nullptr);
-  for (const char* non_canonical : {"riscv64", "ppc64le", "s390x"}) CHECK_FALSE(c->by_arch(non_canonical)->boinc_canonical);
+  for (const char* non_canonical : {"riscv64", "ppc64le", "s390x"})
+    CHECK_FALSE(c->by_arch(non_canonical)->boinc_canonical);
   for (const char* canonical : {"x86_64", "i686", "aarch64", "armhf"}) CHECK(c->by_arch(canonical)->boinc_canonical);
 }
 
@@ -45,11 +52,14 @@ TEST_CASE("malformed catalogs are rejected with the file named") {
   CHECK_FALSE(parse_catalog("", "c.json"));
   CHECK_FALSE(parse_catalog("{}", "c.json"));
   CHECK_FALSE(parse_catalog("{\"platforms\": []}", "c.json"));
-  auto odd = parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f4","mask":"ff"}]})", "c.json");
+  auto odd = parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f4","mask":"ff"}]})",
+                           "c.json");
   REQUIRE_FALSE(odd);
   CHECK(odd.error().message.find("c.json") != std::string::npos);
-  CHECK_FALSE(parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ffff"}]})", "c"));
-  CHECK_FALSE(parse_catalog(R"({"platforms":[{"arch":"a:b","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ff"}]})", "c"));
+  CHECK_FALSE(parse_catalog(
+      R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ffff"}]})", "c"));
+  CHECK_FALSE(parse_catalog(
+      R"({"platforms":[{"arch":"a:b","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ff"}]})", "c"));
   const char* dup = R"({"platforms":[{"arch":"a","boinc_name":"a-b","elf_class":2,"magic":"7f","mask":"ff"},
                                      {"arch":"b","boinc_name":"b-b","aliases":["a"],"elf_class":2,"magic":"7f","mask":"ff"}]})";
   CHECK_FALSE(parse_catalog(dup, "c"));
@@ -58,8 +68,8 @@ TEST_CASE("malformed catalogs are rejected with the file named") {
 TEST_CASE("platform names people type are validated before use") {
   CHECK(validate_platform_name("aarch64"));
   CHECK(validate_platform_name("arm-unknown-linux-gnueabihf"));
-  for (std::string bad : {std::string(), std::string("a:b"), std::string("a/b"), std::string("a\nb"), std::string("\xff"),
-                          std::string(65, 'a'), std::string("a b")})
+  for (std::string bad : {std::string(), std::string("a:b"), std::string("a/b"), std::string("a\nb"),
+                          std::string("\xff"), std::string(65, 'a'), std::string("a b")})
     CHECK_FALSE(validate_platform_name(bad));
 }
 
