@@ -381,9 +381,10 @@ def phase_broker(params):
         frag = f"/usr/lib/binfmt.d/{frag_name}.conf" if frag_name else None
         if frag and not os.path.exists(frag):
             frag = None
-        r = {k: [] for k in ("cold", "noop", "disable", "reenable", "sbinfmt", "exec_identity", "exec_fp",
+        r = {k: [] for k in ("cold", "noop", "repair", "disable", "reenable", "sbinfmt", "exec_identity", "exec_fp",
                              "exec_bench", "native_bench")}
-        r.update(cpu={k: [] for k in r}, rc={"cold": [], "noop": [], "disable": [], "reenable": []}, speed_pct=[],
+        r.update(cpu={k: [] for k in r}, rc={"cold": [], "noop": [], "repair": [], "disable": [], "reenable": []},
+                 speed_pct=[],
                  outputs={},
                  fragment=frag, cc_config_ok=[], anchor_via="Debian's binfmt.d fragment, plain exec" if frag else
                  f"no Debian fragment for {arch}: probe runs timed directly under {tr.get(arch)}, no systemd-binfmt anchor")
@@ -393,8 +394,14 @@ def phase_broker(params):
             os.makedirs(boinc)
 
             def broker_runs():
-                for key, args in (("cold", ("enable", arch)), ("noop", ("enable", arch)), ("disable", ("disable", arch)),
-                                  ("reenable", ("enable", arch))):
+                for key, args in (("cold", ("enable", arch)), ("noop", ("enable", arch)), ("repair", ("enable", arch)),
+                                  ("disable", ("disable", arch)), ("reenable", ("enable", arch))):
+                    if key == "repair":
+                        # The entry vanishes behind platformd's back (systemd-binfmt flushing the
+                        # table, an `echo -1`) while the platform stays enabled in the state.
+                        if r["rc"]["cold"][-1] != 0:
+                            continue
+                        remove_entry(f"platformd-{arch}")
                     ms, rc, out, err = timed(pc(state, boinc, *args))
                     r[key].append(ms)
                     r["cpu"][key].append(LAST_CPU_MS[0])
@@ -451,6 +458,9 @@ def phase_broker(params):
             "cold": strace_probe_runs(pc(state, boinc, "enable", arch), tf),
             "noop": strace_probe_runs(pc(state, boinc, "enable", arch), tf),
         }
+        if f"platformd-{arch}" in binfmt_entries():
+            remove_entry(f"platformd-{arch}")
+            r["probe_runs"]["repair"] = strace_probe_runs(pc(state, boinc, "enable", arch), tf)
         subprocess.run(pc(state, boinc, "disable", arch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         r["probe_runs"]["reenable"] = strace_probe_runs(pc(state, boinc, "enable", arch), tf)
         subprocess.run(pc(state, boinc, "disable", arch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -702,8 +712,8 @@ def inner_main(phase, ppath, rpath):
 def summarize_broker(b):
     out = {}
     for arch, r in b.get("platforms", {}).items():
-        s = {k: summary(r[k]) for k in ("cold", "noop", "disable", "reenable", "sbinfmt", "exec_identity", "exec_fp",
-                                          "exec_bench", "native_bench")}
+        s = {k: summary(r.get(k, [])) for k in ("cold", "noop", "repair", "disable", "reenable", "sbinfmt",
+                                                  "exec_identity", "exec_fp", "exec_bench", "native_bench")}
         c = {k: summary(v) for k, v in r.get("cpu", {}).items()}
         s["cpu"] = c
         anchor = (s["sbinfmt"]["median"] if s["sbinfmt"] else 0) + s["exec_identity"]["median"]
@@ -721,6 +731,7 @@ def summarize_broker(b):
             cold_over_anchor=(s["cold"]["median"] / anchor) if s["sbinfmt"] else None,
             reenable_over_anchor=(s["reenable"]["median"] / anchor) if s["sbinfmt"] else None,
             noop_over_anchor=(s["noop"]["median"] / anchor) if s["sbinfmt"] else None,
+            repair_over_anchor=(s["repair"]["median"] / anchor) if s["sbinfmt"] and s["repair"] else None,
             cold_over_like_for_like=(s["cold"]["median"] / lfl) if s["sbinfmt"] else None,
             overhead_ms=s["cold"]["median"] - probe_work,
             enable_ok=ok,
@@ -835,13 +846,14 @@ def render(report):
         rows = []
         for arch, s in bs.items():
             rows.append([arch, fmt_ms(s["cold"]), fmt_num(s["cpu"]["cold"]["median"]), fmt_ms(s["reenable"]),
-                         fmt_num(s["cpu"]["reenable"]["median"]), fmt_ms(s["noop"]), fmt_num(s["cpu"]["noop"]["median"]),
-                         fmt_ms(s["disable"]),
+                         fmt_num(s["cpu"]["reenable"]["median"]), fmt_ms(s["repair"]),
+                         fmt_num(s["cpu"]["repair"]["median"] if s["cpu"].get("repair") else None),
+                         fmt_ms(s["noop"]), fmt_num(s["cpu"]["noop"]["median"]), fmt_ms(s["disable"]),
                          "/".join(str(c) for c in s["exit_codes"]["cold"]),
                          fmt_num(s["speed_pct"]["median"]) + " %" if s["speed_pct"] else "-",
                          {True: "yes", False: "NO", None: "-"}[s["cc_config_ok"]]])
-        L.append(table(["platform", "enable, cold", "its CPU", "enable after disable", "its CPU", "enable, already enabled",
-                        "its CPU", "disable",
+        L.append(table(["platform", "enable, cold", "its CPU", "enable after disable", "its CPU",
+                        "enable after the entry was flushed", "its CPU", "enable, already enabled", "its CPU", "disable",
                         "exit", "speed reported by enable", "cc_config.xml"], rows))
         L.append("")
         rows = []
@@ -849,13 +861,14 @@ def render(report):
             rows.append([arch, fmt_ms(s["sbinfmt"]), fmt_ms(s["exec_identity"]), fmt_num(s["anchor_ms"]),
                          fmt_num(s["anchor_cpu_ms"]), fmt_num(s["cold_over_anchor"], 2),
                          fmt_num(s["cold_over_anchor_cpu"], 2), fmt_num(s["reenable_over_anchor"], 2),
+                         fmt_num(s["repair_over_anchor"], 2),
                          fmt_num(s["noop_over_anchor"], 2),
                          f"{fmt_num(s['exec_fp']['median'])} + {fmt_num(s['exec_bench']['median'])} + "
                          f"{fmt_num(s['native_bench']['median'])}",
                          fmt_num(s["like_for_like_ms"]), fmt_num(s["cold_over_like_for_like"], 2),
                          fmt_num(s["overhead_ms"])])
         L.append(table(["platform", "systemd-binfmt", "probe exec", "anchor", "anchor CPU", "cold / anchor",
-                        "cold / anchor, CPU", "after-disable / anchor",
+                        "cold / anchor, CPU", "after-disable / anchor", "after-flush / anchor",
                         "already-enabled / anchor", "probe fp + bench + native bench", "systemd-binfmt + all 4 probe runs",
                         "cold / that", "cold − 4 probe runs"], rows))
         L.append("")
@@ -864,8 +877,10 @@ def render(report):
         rows = []
         for arch, s in bs.items():
             pr = s["probe_runs"] or {}
-            rows.append([arch] + ["; ".join(pr.get(k, [])) or "no probe" for k in ("cold", "reenable", "noop")])
-        L.append(table(["platform", "cold", "after disable", "already enabled"], rows, align=["l", "l", "l", "l"]))
+            rows.append([arch] + [("; ".join(pr[k]) or "no probe") if k in pr else "not run"
+                                  for k in ("cold", "reenable", "repair", "noop")])
+        L.append(table(["platform", "cold", "after disable", "after the entry was flushed", "already enabled"], rows,
+                       align=["l", "l", "l", "l", "l"]))
         st = braw["status"]
         L.append("")
         L.append(f"`platformctl status` ({st['rows']} platform rows; {', '.join(cfg['platforms'])} enabled, "
@@ -1027,12 +1042,15 @@ def judge_targets(report):
         out.append({"target": f"enable {arch} within {TARGET_ENABLE_FACTOR:g}x of (systemd-binfmt + one probe exec)",
                     "measured": f"cold {fmt_num(s['cold']['median'])} ms = {fmt_num(s['cold_over_anchor'], 1)}x, after "
                                 f"disable {fmt_num(s['reenable']['median'])} ms = {fmt_num(s['reenable_over_anchor'], 1)}x, "
+                                f"after the entry was flushed {fmt_num(s['repair']['median'] if s['repair'] else None)} ms = "
+                                f"{fmt_num(s['repair_over_anchor'], 2)}x, "
                                 f"already enabled {fmt_num(s['noop']['median'])} ms = {fmt_num(s['noop_over_anchor'], 2)}x of "
                                 f"{fmt_num(s['anchor_ms'])} ms; CPU time: cold {fmt_num(s['cold_over_anchor_cpu'], 1)}x; "
                                 f"against systemd-binfmt + the same 4 probe runs: {fmt_num(s['cold_over_like_for_like'], 2)}x",
                     "met": ("met" if met_cold and met_re else
-                            "NOT met (cold and after disable); met when already enabled" if s["noop_over_anchor"] <= TARGET_ENABLE_FACTOR
-                            else "NOT met")})
+                            "NOT met cold and after disable; met " + ("after a flush and " if s["repair_over_anchor"] and
+                                                                       s["repair_over_anchor"] <= TARGET_ENABLE_FACTOR else "")
+                            + "when already enabled" if s["noop_over_anchor"] <= TARGET_ENABLE_FACTOR else "NOT met")})
     braw = report["raw"]["broker"]
     if "status" in braw:
         for k, label in (("text", "status"), ("json", "status --json")):

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
@@ -27,8 +28,9 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         r.fidelity = v.value("fidelity", "");
         r.passed = v.at("passed").get<bool>();
         r.reason = v.value("reason", "");
-        r.fp_ratio = v.value("fp_ratio", 0.0);
-        r.int_ratio = v.value("int_ratio", 0.0);
+        // null (a non-finite ratio written by an older version) reads as "not measured".
+        r.fp_ratio = v.contains("fp_ratio") && v["fp_ratio"].is_number() ? v["fp_ratio"].get<double>() : 0.0;
+        r.int_ratio = v.contains("int_ratio") && v["int_ratio"].is_number() ? v["int_ratio"].get<double>() : 0.0;
         s.verified[arch] = r;
       }
     }
@@ -55,11 +57,13 @@ std::string serialize_state(const State& s) {
                       {"fidelity", r.fidelity},
                       {"passed", r.passed},
                       {"reason", r.reason},
-                      {"fp_ratio", r.fp_ratio},
-                      {"int_ratio", r.int_ratio}};
+                      {"fp_ratio", std::isfinite(r.fp_ratio) ? r.fp_ratio : 0.0},
+                      {"int_ratio", std::isfinite(r.int_ratio) ? r.int_ratio : 0.0}};
   j["verified"] = verified;
   j["host"] = {{"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}};
-  return j.dump(2) + "\n";
+  // Text from outside (a translator's stderr in a reason) may not be UTF-8: replace, never
+  // throw, so a failing translator is reported instead of crashing the save.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 fs::path state_file(const Paths& p) {

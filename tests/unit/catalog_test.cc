@@ -91,3 +91,18 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
   CHECK_FALSE(parse_state("{\"version\": 99}", "s"));
   CHECK_FALSE(parse_state("{\"enabled\": 3}", "s"));
 }
+
+// Regression (fuzz: regressions/state/serialize-throws-on-non-utf8-string and
+// non-finite-ratio-written-as-null-then-rejected-as-corrupt): a translator's stderr in a
+// failure reason, or an infinite ratio, must not make the state unsavable or unreadable.
+TEST_CASE("state with non-UTF-8 reasons and non-finite ratios still saves and loads") {
+  State s;
+  s.enabled = {"aarch64"};
+  s.verified["aarch64"] = VerifyRecord{"/x:1:2:3", "blocked", false, std::string("crash \xff\xfe"), 1.0 / 0.0, 0.5};
+  std::string text;
+  REQUIRE_NOTHROW(text = serialize_state(s));
+  auto back = parse_state(text, "state.json");
+  REQUIRE(back);
+  CHECK(back->enabled == s.enabled);
+  CHECK(back->verified["aarch64"].fp_ratio == 0.0);
+}

@@ -4,5 +4,5 @@
 # 11 targets plus the instrumented build of the core; see tests/fuzz/run.sh.
 # Needs clang and libclang-rt-14-dev (libFuzzer's runtime; clang only recommends it).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bash tests/fuzz/run.sh 15
