@@ -6,7 +6,9 @@
 #include <algorithm>
 
 #include "binfmt_table.h"
+#include "boinc_locate.h"
 #include "boinc_sync.h"
+#include "cc_config.h"
 #include "elf_file.h"
 #include "exit_codes.h"
 #include "platform_plan.h"
@@ -83,9 +85,10 @@ std::vector<NativeHeader> native_headers(const Paths& p, const HostInfo& h) {
   return out;
 }
 
-VerifyRecord record_of(const VerifyResult& v, const std::string& identity) {
+VerifyRecord record_of(const VerifyResult& v, const std::string& identity, const std::string& probe_identity) {
   VerifyRecord r;
   r.translator_identity = identity;
+  r.probe_identity = probe_identity;
   r.fidelity = v.fidelity;
   r.passed = v.passed;
   r.fp_ratio = v.fp_ratio.value_or(0);
@@ -106,7 +109,19 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity) {
 
 std::string describe_failure(const VerifyResult& v) {
   if (!v.runs) return v.run_detail;
-  return record_of(v, "").reason;
+  return record_of(v, "", "").reason;
+}
+
+std::string probe_identity(const Paths& p, const std::string& arch) {
+  return file_identity(probe_path(p, arch));
+}
+
+// A stored verdict stands for a new registration when it passed with the same translator file
+// and the same probe, and is good enough for the policy asked for now.
+bool verdict_reusable(const VerifyRecord& r, const Paths& p, const Platform& pl, const std::string& translator,
+                      const ChangeOptions& o) {
+  return r.passed && r.translator_identity == file_identity(translator) &&
+         r.probe_identity == probe_identity(p, pl.arch) && (!o.strict || r.fidelity == "exact");
 }
 
 // The BOINC names we advertise: platforms chosen AND verified (a platform that fails
@@ -130,8 +145,17 @@ std::optional<fs::path> boinc_data_dir(Machine& m, const Paths& p) {
   return dd->dir;
 }
 
+// Does BOINC hold unfinished tasks of this platform? Unknown counts as yes: never lose work.
+bool boinc_busy_with(Machine& m, const Paths& p, const Platform& pl) {
+  if (!boinc_data_dir(m, p)) return false;
+  auto tasks = tasks_for_platforms(m, p, {pl.boinc_name});
+  return !tasks || !tasks->empty();
+}
+
 // Applies the advertised set to cc_config.xml, restarting and confirming as boinc_sync says.
-void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const ChangeOptions& o, ChangeReport& rep) {
+// also_keep: BOINC names that stay advertised although they no longer verify (their tasks).
+void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const ChangeOptions& o, ChangeReport& rep,
+                const std::vector<std::string>& also_keep = {}) {
   if (!boinc_data_dir(m, p)) {
     rep.warnings.push_back("no BOINC data directory found (use --boinc-dir); BOINC was not configured");
     return;
@@ -139,7 +163,9 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
   BoincSyncOptions bo;
   bo.restart = o.restart_boinc;
   bo.force = o.force;
-  auto r = sync_alt_platforms(m, p, st, advertised(c, st), bo);
+  auto names = advertised(c, st);
+  for (const auto& n : also_keep) add_sorted(names, n);
+  auto r = sync_alt_platforms(m, p, st, names, bo);
   if (!r) {
     if (!rep.error) rep.error = r.error();
     return;
@@ -147,6 +173,27 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
   rep.changed = rep.changed || r->changed;
   for (auto& l : r->lines) rep.lines.push_back("BOINC: " + l);
   for (auto& w : r->warnings) rep.warnings.push_back("BOINC: " + w);
+}
+
+// After the state file was lost: the <alt_platform> entries that name a platform our kernel
+// entries serve are taken as ours (we wrote them; a user's duplicate would be redundant), so
+// a later disable withdraws them. Entries of platforms without our entry stay the user's.
+std::vector<std::string> recover_owned_alt_platforms(Machine& m, const Paths& p, const Catalog& c,
+                                                     const std::vector<std::string>& enabled) {
+  std::vector<std::string> owned;
+  auto dd = boinc_data_dir(m, p);
+  if (!dd) return owned;
+  auto loc = locate_cc_config(*dd);
+  if (!loc || !loc->exists) return owned;
+  auto text = m.read_file(loc->real);
+  if (!text) return owned;
+  auto view = read_cc_config(*text, loc->real.string());
+  if (!view) return owned;
+  for (const auto& arch : enabled)
+    if (const Platform* pl = c.by_arch(arch))
+      for (const auto& e : view->alt_platforms)
+        if (e.name == pl->boinc_name) add_sorted(owned, e.name);
+  return owned;
 }
 
 }  // namespace
@@ -172,9 +219,12 @@ static Result<Broker::Session> open_session(Machine& m, const Paths& p, bool rep
     if (auto entries = table.entries(); entries)
       for (const auto& e : *entries)
         if (is_own_entry(e.name)) add_sorted(s.state.enabled, e.name.substr(kOwnPrefix.size()));
-    s.notes.push_back(
-        fmt::format("{}; rebuilt the choice from the kernel table (enabled: {})", st.error().message,
-                    s.state.enabled.empty() ? "none" : fmt::format("{}", fmt::join(s.state.enabled, ", "))));
+    s.state.owned_alt_platforms = recover_owned_alt_platforms(m, p, s.catalog, s.state.enabled);
+    s.notes.push_back(fmt::format(
+        "{}; rebuilt the choice from the kernel table (enabled: {}) and cc_config.xml (ours: {})", st.error().message,
+        s.state.enabled.empty() ? "none" : fmt::format("{}", fmt::join(s.state.enabled, ", ")),
+        s.state.owned_alt_platforms.empty() ? "none"
+                                            : fmt::format("{}", fmt::join(s.state.owned_alt_platforms, ", "))));
   }
   auto host = detect_host(m, p, s.catalog, s.state.host, reprobe_host);
   if (!host) return host.error();
@@ -287,9 +337,11 @@ Result<StatusReport> Broker::status() {
 
 // Registers and verifies one platform, or adopts another tool's entry that already serves it.
 // Failures go to rep.error (the first one wins) so a batch keeps going.
+// keep_on_failure: a failed verification leaves the new handler registered (reconcile, while
+// BOINC tasks of the platform exist: without a handler they could not run at all).
 static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, BinfmtTable& table,
                        const std::vector<NativeHeader>& natives, const Platform* pl, const ChangeOptions& o,
-                       ChangeReport& rep) {
+                       ChangeReport& rep, bool keep_on_failure = false) {
   auto keep_first = [&](Error e) {
     if (!rep.error) rep.error = std::move(e);
   };
@@ -327,7 +379,7 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     const BinfmtRule& f = foreign.front();
     VerifyTarget t{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos};
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
-    s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter));
+    s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter), probe_identity(paths, pl->arch));
     if (!v.passed) {
       keep_first(
           fail(exit_code::conflict,
@@ -353,21 +405,31 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     return;
   }
   VerifyTarget t{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true};
-  // Repairing a flushed or disabled entry of a chosen platform whose translator file is the
-  // one already verified: prove the handler runs, keep the measured fidelity and speed.
+  // A verdict measured with the same translator file and the same probe (a repair of a
+  // flushed entry, or an enable after a disable) is kept: the identity run from an empty root
+  // still proves the new registration, the fingerprint and the benchmark are not repeated.
   auto known = s.state.verified.find(pl->arch);
-  t.identity_only = contains(s.state.enabled, pl->arch) && known != s.state.verified.end() && known->second.passed &&
-                    known->second.translator_identity == file_identity(usable->path);
+  t.identity_only = known != s.state.verified.end() && verdict_reusable(known->second, paths, *pl, usable->path, o);
   VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
+  const std::string identity = file_identity(usable->path);
   if (t.identity_only) {
     v.fidelity = known->second.fidelity;
     if (known->second.fp_ratio > 0) {
       v.fp_ratio = known->second.fp_ratio;
       v.int_ratio = known->second.int_ratio;
     }
-    if (!v.passed) s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+    if (!v.passed) s.state.verified[pl->arch] = record_of(v, identity, probe_identity(paths, pl->arch));
   } else {
-    s.state.verified[pl->arch] = record_of(v, file_identity(usable->path));
+    s.state.verified[pl->arch] = record_of(v, identity, probe_identity(paths, pl->arch));
+  }
+  if (!v.passed && keep_on_failure) {
+    add_sorted(s.state.enabled, pl->arch);
+    rep.changed = true;
+    rep.warnings.push_back(fmt::format(
+        "{}: verification with {} failed: {}. Its handler is KEPT: BOINC holds unfinished tasks of this platform, "
+        "which could not run without it; it is withdrawn once they are finished",
+        pl->arch, usable->path, describe_failure(v)));
+    return;
   }
   if (!v.passed) {
     (void)table.remove_own(rule.name);
@@ -379,8 +441,11 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
   rep.changed = true;
   std::string speed =
       v.fp_ratio ? fmt::format(", speed {:.1f}% of native", 100 * combined_speed(*v.fp_ratio, *v.int_ratio)) : "";
-  rep.lines.push_back(fmt::format("{}: enabled with {} (entry {}, flags {}); fidelity {}{}", pl->arch, usable->path,
-                                  rule.name, rule.flags, v.fidelity, speed));
+  rep.lines.push_back(fmt::format("{}: enabled with {} (entry {}, flags {}); fidelity {}{}{}", pl->arch, usable->path,
+                                  rule.name, rule.flags, v.fidelity, speed,
+                                  t.identity_only ? " (verdict of the same translator and probe files kept; the "
+                                                    "handler was proven from an empty root)"
+                                                  : ""));
   if (v.fidelity == "warning")
     rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
 }
@@ -541,6 +606,7 @@ Result<ChangeReport> Broker::reconcile() {
   // Chosen platforms whose entry is gone (flushed by systemd-binfmt or another tool) or whose
   // translator file was replaced (F pinned the old inode) are registered and verified again.
   auto natives = native_headers(paths_, s.host);
+  std::vector<std::string> kept_busy;
   for (const auto& arch : std::vector<std::string>(s.state.enabled)) {
     const Platform* pl = s.catalog.by_arch(arch);
     if (!pl) continue;
@@ -556,9 +622,24 @@ Result<ChangeReport> Broker::reconcile() {
     auto cands = candidates_for(s.translators, *pl);
     bool failed_same = rec != s.state.verified.end() && !rec->second.passed && !cands.empty() &&
                        rec->second.translator_identity == file_identity(cands.front().path);
-    if (failed_same) continue;
+    // Never lose work: a platform that stops verifying keeps its handler and its alt_platform
+    // while BOINC holds tasks of it; both go with the first reconcile after they finish.
+    bool busy = (ours || contains(s.state.owned_alt_platforms, pl->boinc_name)) && boinc_busy_with(m_, paths_, *pl);
+    if (failed_same) {
+      if (busy) {
+        kept_busy.push_back(pl->boinc_name);
+      } else if (ours) {
+        if (auto r = table.remove_own(ours->name); r) {
+          rep.lines.push_back(fmt::format(
+              "{}: removed entry {}: its verification failed and no BOINC task needs it now", arch, ours->name));
+          rep.changed = true;
+        }
+      }
+      continue;
+    }
     std::size_t before = rep.lines.size();
-    enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep);
+    enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep, busy);
+    if (busy && !s.state.verified[arch].passed) kept_busy.push_back(pl->boinc_name);
     if (rep.lines.size() > before) {
       rep.lines.back() = "repaired " + rep.lines.back();
       rep.changed = true;
@@ -568,7 +649,7 @@ Result<ChangeReport> Broker::reconcile() {
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }
-  sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep);
+  sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep, kept_busy);
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }

@@ -25,6 +25,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
       for (const auto& [arch, v] : j.at("verified").items()) {
         VerifyRecord r;
         r.translator_identity = v.at("translator").get<std::string>();
+        r.probe_identity = v.value("probe", "");
         r.fidelity = v.value("fidelity", "");
         r.passed = v.at("passed").get<bool>();
         r.reason = v.value("reason", "");
@@ -54,6 +55,7 @@ std::string serialize_state(const State& s) {
   json verified = json::object();
   for (const auto& [arch, r] : s.verified)
     verified[arch] = {{"translator", r.translator_identity},
+                      {"probe", r.probe_identity},
                       {"fidelity", r.fidelity},
                       {"passed", r.passed},
                       {"reason", r.reason},

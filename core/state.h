@@ -17,7 +17,8 @@ namespace platformd {
 // (path, inode, size, mtime: F pins an inode, so a replaced file needs a new check).
 struct VerifyRecord {
   std::string translator_identity;
-  std::string fidelity;  // "exact" | "warning" | "blocked"
+  std::string probe_identity;  // the probe file the verdict was measured with (same form)
+  std::string fidelity;        // "exact" | "warning" | "blocked"
   bool passed = false;
   std::string reason;    // why it failed, or the warning
   double fp_ratio = 0;   // emulated speed / native speed, FP kernel

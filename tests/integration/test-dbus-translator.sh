@@ -7,18 +7,9 @@ source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/dbus.sh"
 
 command -v aarch64-linux-gnu-gcc >/dev/null || { echo "SKIP: aarch64-linux-gnu-gcc not installed"; exit 77; }
-[ -x /usr/bin/qemu-aarch64-static ] || { echo "SKIP: qemu-user-static not installed"; exit 77; }
 
 # A data directory like the installed one, whose only translator for aarch64 is a copy we own.
-mkdir -p "$T/bin" "$T/data"
-cp -a "$PLATFORMD_STAGE/share/platformd/." "$T/data/"
-rm -f "$T/data/emulators/"*.json
-cp /usr/bin/qemu-aarch64-static "$T/bin/qemu-aarch64-static"
-cat >"$T/data/emulators/test-qemu.json" <<JSON
-{ "name": "test-qemu", "package": "qemu-user-static", "requires_static": true,
-  "platforms": { "aarch64": { "path": "$T/bin/qemu-aarch64-static" } } }
-JSON
-export PLATFORMD_DATA_DIR=$T/data
+private_translator aarch64
 
 printf '#include <unistd.h>\nint main(void){sleep(5);return 0;}\n' >"$T/sleeper.c"
 aarch64-linux-gnu-gcc -static -O1 -o "$T/sleeper-aarch64" "$T/sleeper.c"

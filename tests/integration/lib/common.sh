@@ -51,3 +51,20 @@ build_hello() {
   "$cc" -static -O1 -o "$T/hello-$arch" "$T/hello-$arch.c"
   echo "$T/hello-$arch"
 }
+
+# private_translator ARCH: a data directory like the installed one whose only translator is a
+# copy of /usr/bin/qemu-ARCH-static at $T/bin/qemu-ARCH-static, which the test may replace.
+# Exports PLATFORMD_DATA_DIR.
+private_translator() {
+  local arch=$1 qarch=${2:-$1}
+  [ -x "/usr/bin/qemu-$qarch-static" ] || { echo "SKIP: qemu-user-static not installed"; exit 77; }
+  mkdir -p "$T/bin" "$T/data"
+  cp -a "$PLATFORMD_STAGE/share/platformd/." "$T/data/"
+  rm -f "$T/data/emulators/"*.json
+  cp "/usr/bin/qemu-$qarch-static" "$T/bin/qemu-$qarch-static"
+  cat >"$T/data/emulators/test-qemu.json" <<JSON
+{ "name": "test-qemu", "package": "qemu-user-static", "requires_static": true,
+  "platforms": { "$arch": { "path": "$T/bin/qemu-$qarch-static" } } }
+JSON
+  export PLATFORMD_DATA_DIR=$T/data
+}
