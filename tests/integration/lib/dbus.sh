@@ -32,11 +32,14 @@ _dbus_cleanup() {
 }
 trap _dbus_cleanup EXIT
 
-# The unprivileged uid callers use: a uid other than 0 mapped into this user namespace.
-# Inside `unshare --map-root-user` only root is mapped and no process can become anyone else,
-# so the bus would see every caller as root. Empty when there is none.
+# The unprivileged uid callers use: a uid other than 0 (and other than nobody, which probes
+# run as, when there is another) mapped into this user namespace. run-in-namespace maps one
+# when it runs as real root; inside `unshare --map-root-user` only root is mapped and no
+# process can become anyone else, so the bus would see every caller as root. Empty when
+# there is none.
 unprivileged_uid() {
-  awk '$1 != 0 && $3 >= 1 { print $1; exit }' /proc/self/uid_map
+  awk '$1 != 0 && $3 >= 1 { if ($1 != 65534) { print $1; exit } nobody = 1 }
+       END { if (nobody) print 65534 }' /proc/self/uid_map | head -n 1
 }
 
 # require_unprivileged: skip (77) the whole script when no unprivileged uid is mapped.
