@@ -1,8 +1,11 @@
 // platformctl verify [PLATFORM...] [--translator PATH|native] [--strict]: run the probes and
-// print a per-category fidelity verdict and the speed ratio. Registers nothing.
+// print a per-category fidelity verdict and the speed ratio. Registers nothing. Asks the
+// daemon when it runs, except with --translator, which the daemon does not offer (it would
+// run a caller-chosen file as root).
 #include <fmt/core.h>
 
 #include "cli_context.h"
+#include "dbus_client.h"
 #include "exit_codes.h"
 #include "report_json.h"
 
@@ -23,6 +26,16 @@ void print_text(const VerifyResult& v) {
                v.slow_risk ? " (slow: at risk of BOINC's elapsed-time limit)" : "");
 }
 
+// The same output and exit code whether the daemon or this process verified.
+int print_results(const std::vector<VerifyResult>& r, bool json) {
+  if (json)
+    fmt::print("{}\n", to_json(r).dump(2));
+  else
+    for (const auto& v : r) print_text(v);
+  bool all = std::all_of(r.begin(), r.end(), [](const VerifyResult& v) { return v.passed; });
+  return all ? exit_code::ok : exit_code::verify_failed;
+}
+
 }  // namespace
 
 Runner register_verify(CLI::App& app, Globals& g) {
@@ -38,19 +51,19 @@ Runner register_verify(CLI::App& app, Globals& g) {
                   "run the probe under this translator (or 'native'), registering nothing");
   sub->add_flag("--strict", o->strict, "any floating-point deviation fails");
   return [&g, o] {
-    RealMachine m;
-    Broker b(m, g.paths());
     VerifyOptions opts;
     opts.strict = o->strict;
     if (!o->translator.empty()) opts.translator = o->translator;
+    if (g.may_use_daemon()) {
+      auto via = try_verify_via_daemon(o->names, opts);
+      if (!via) return report_error(via.error());
+      if (*via) return print_results(**via, g.json);
+    }
+    RealMachine m;
+    Broker b(m, g.paths());
     auto r = b.verify(o->names, opts);
     if (!r) return report_error(r.error());
-    if (g.json)
-      fmt::print("{}\n", to_json(*r).dump(2));
-    else
-      for (const auto& v : *r) print_text(v);
-    bool all = std::all_of(r->begin(), r->end(), [](const VerifyResult& v) { return v.passed; });
-    return all ? exit_code::ok : exit_code::verify_failed;
+    return print_results(*r, g.json);
   };
 }
 
