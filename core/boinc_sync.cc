@@ -138,6 +138,19 @@ bool same_dir(const fs::path& a, const fs::path& b) {
   return (ea ? a : ca) == (eb ? b : cb);
 }
 
+Result<void> record_intent(Machine& m, const Paths& p, const State& state, const std::vector<std::string>& adding) {
+  State intent = state;
+  bool more = false;
+  for (const auto& a : adding)
+    if (!contains(intent.owned_alt_platforms, a)) {
+      intent.owned_alt_platforms.push_back(a);
+      more = true;
+    }
+  if (!more) return {};
+  std::sort(intent.owned_alt_platforms.begin(), intent.owned_alt_platforms.end());
+  return save_state(m, p, intent);
+}
+
 }  // namespace
 
 Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& state,
@@ -190,6 +203,11 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
     }
     edit = std::move(*e);
     if (!edit->changed) break;
+    // Write-ahead: the entries about to be added are recorded as ours before the file can
+    // hold them. A crash between the two writes then leaves a claim on an entry that is not
+    // there (the next edit adds it again or drops the claim), never an entry of ours that the
+    // next run would take for the user's and keep forever.
+    if (auto r = record_intent(m, p, state, edit->added); !r) return r.error();
     auto w = m.replace_file(loc->real, edit->text, ownership_for(m, *loc), original);
     if (w) break;
     auto now = m.read_file(loc->real);
