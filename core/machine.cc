@@ -80,10 +80,30 @@ Result<void> RealMachine::write_file(const fs::path& p, std::string_view text) {
   return {};
 }
 
+namespace {
+// A process killed between creating its temporary file and renaming it leaves the temporary
+// behind. Ours are named `.NAME.platformd-XXXXXX`; those older than a minute (a replacement
+// takes milliseconds, so no writer still owns them) are removed before the next replacement.
+void remove_stale_temporaries(const fs::path& dir, const std::string& prefix) {
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::error_code e2;
+    if (!it->is_regular_file(e2) || it->is_symlink(e2)) continue;
+    auto t = fs::last_write_time(it->path(), e2);
+    if (!e2 && now - t > std::chrono::minutes(1)) fs::remove(it->path(), e2);
+  }
+}
+}  // namespace
+
 Result<void> RealMachine::replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                                        const std::optional<std::string>& expected_old) {
   fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::string tmpl = (dir / ("." + p.filename().string() + ".platformd-XXXXXX")).string();
+  const std::string prefix = "." + p.filename().string() + ".platformd-";
+  remove_stale_temporaries(dir, prefix);
+  std::string tmpl = (dir / (prefix + "XXXXXX")).string();
   UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
   if (!fd) return errno_error("cannot create a temporary file in", dir);
   fs::path tmp = tmpl;

@@ -116,6 +116,17 @@ for n in 1 2 3 4; do
 done
 pass "platformctl enable from no state: killed at writes 1-4; converged each time"
 
+# A kill between creating a temporary file and renaming it leaves the temporary behind; the
+# next replacement removes those over a minute old (a writer holds its own for milliseconds).
+left=$(find "$B" "$S" -name '.*.platformd-??????' | wc -l)
+[ "$left" -gt 0 ] || fail "no kill left a temporary file: the kill points missed the write window"
+find "$B" "$S" -name '.*.platformd-??????' -exec touch -d '2 minutes ago' {} +
+expect_exit 0 pctl disable aarch64
+expect_exit 0 pctl enable aarch64
+[ -z "$(find "$B" "$S" -name '.*.platformd-??????')" ] ||
+  fail "stale temporaries stayed: $(find "$B" "$S" -name '.*.platformd-??????')"
+pass "the $left temporaries the kills left were removed by the next writes"
+
 # The daemon: killed inside a D-Bus Enable or Disable; a restart reconciles to the state
 # file's choice, the same call again converges.
 source "$(dirname "$0")/lib/dbus.sh"
