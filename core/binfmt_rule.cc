@@ -88,7 +88,8 @@ Result<void> validate_rule(const BinfmtRule& r) {
   const std::string& n = r.name;
   if (n.empty() || n == "." || n == ".." || n == "register" || n == "status")
     return fail(exit_code::usage, "binfmt_misc entry name \"{}\" is reserved or empty", n);
-  if (n.size() > 64) return fail(exit_code::usage, "binfmt_misc entry name is longer than 64 bytes");
+  if (n.size() > kMaxEntryName)
+    return fail(exit_code::usage, "binfmt_misc entry name is {} bytes, the kernel allows {}", n.size(), kMaxEntryName);
   for (unsigned char c : n)
     if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
       return fail(exit_code::usage, "binfmt_misc entry name \"{}\" contains byte 0x{:02x}", n, c);
@@ -97,6 +98,17 @@ Result<void> validate_rule(const BinfmtRule& r) {
   if (!r.mask.empty() && r.mask.size() != r.magic.size())
     return fail(exit_code::usage, "entry {}: mask length {} differs from magic length {}", n, r.mask.size(),
                 r.magic.size());
+  if (r.type == 'E') {
+    // The kernel takes the extension literally up to the next delimiter, refuses '/', and
+    // skips the offset and mask fields; we build with ':' and read it back from a one-line
+    // "extension .EXT" in the entry file. So: no delimiter, no control bytes or spaces, and no
+    // offset or mask that the kernel would silently drop.
+    for (unsigned char c : r.magic)
+      if (c <= 0x20 || c == 0x7f || c == '/' || c == ':')
+        return fail(exit_code::usage, "entry {}: extension contains byte 0x{:02x}", n, c);
+    if (r.offset != 0 || !r.mask.empty())
+      return fail(exit_code::usage, "entry {}: an extension rule has no offset or mask (the kernel ignores them)", n);
+  }
   if (r.type == 'M' && r.offset + r.magic.size() > kMaxMagicEnd)
     return fail(exit_code::usage, "entry {}: magic ends at byte {}, past the kernel's limit of {}", n,
                 r.offset + r.magic.size(), kMaxMagicEnd);
@@ -116,8 +128,12 @@ Result<void> validate_rule(const BinfmtRule& r) {
 
 Result<std::string> build_register_line(const BinfmtRule& r) {
   if (auto v = validate_rule(r); !v) return v.error();
-  std::string line = fmt::format(":{}:{}:{}:{}:{}:{}:{}", r.name, r.type, r.type == 'M' ? std::to_string(r.offset) : "",
-                                 escape_all(r.magic), r.mask.empty() ? "" : escape_all(r.mask), r.interpreter, r.flags);
+  // An extension is written as it is: the kernel does not unescape it (validate_rule keeps
+  // the delimiter out of it).
+  std::string line = r.type == 'E' ? fmt::format(":{}:E::{}::{}:{}", r.name,
+                                                 std::string(r.magic.begin(), r.magic.end()), r.interpreter, r.flags)
+                                   : fmt::format(":{}:M:{}:{}:{}:{}:{}", r.name, r.offset, escape_all(r.magic),
+                                                 r.mask.empty() ? "" : escape_all(r.mask), r.interpreter, r.flags);
   if (line.size() > kMaxRegisterLine)
     return fail(exit_code::usage, "entry {}: register line is {} bytes, the kernel allows {}", r.name, line.size(),
                 kMaxRegisterLine);
@@ -139,19 +155,25 @@ Result<BinfmtRule> parse_register_line(std::string_view line) {
   r.name = std::string(f[0]);
   if (f[1].size() != 1) return fail(exit_code::usage, "entry {}: type must be one character", r.name);
   r.type = f[1][0];
-  if (!f[2].empty()) {
-    unsigned off = 0;
-    auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), off);
-    if (ec != std::errc() || p != f[2].data() + f[2].size())
-      return fail(exit_code::usage, "entry {}: bad offset", r.name);
-    r.offset = off;
+  if (r.type == 'E') {
+    // What the kernel registers (fs/binfmt_misc.c, create_entry): the offset and mask fields
+    // are skipped and the extension is taken literally, without \x unescaping.
+    r.magic.assign(f[3].begin(), f[3].end());
+  } else {
+    if (!f[2].empty()) {
+      unsigned off = 0;
+      auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), off);
+      if (ec != std::errc() || p != f[2].data() + f[2].size())
+        return fail(exit_code::usage, "entry {}: bad offset", r.name);
+      r.offset = off;
+    }
+    auto magic = unescape(f[3], "magic");
+    if (!magic) return magic.error();
+    r.magic = *magic;
+    auto mask = unescape(f[4], "mask");
+    if (!mask) return mask.error();
+    r.mask = *mask;
   }
-  auto magic = unescape(f[3], "magic");
-  if (!magic) return magic.error();
-  r.magic = *magic;
-  auto mask = unescape(f[4], "mask");
-  if (!mask) return mask.error();
-  r.mask = *mask;
   r.interpreter = std::string(f[5]);
   if (f.size() == 7) r.flags = std::string(f[6]);
   if (auto v = validate_rule(r); !v) return v.error();
@@ -161,7 +183,8 @@ Result<BinfmtRule> parse_register_line(std::string_view line) {
 Result<BinfmtRule> parse_entry_file(std::string_view name, std::string_view text) {
   BinfmtRule r;
   r.name = std::string(name);
-  bool have_state = false, have_interp = false, have_magic = false;
+  bool have_state = false, have_interp = false, have_magic = false, have_ext = false, have_offset = false,
+       have_mask = false;
   for (auto raw : split(text, '\n')) {
     auto line = strip_newline(raw);
     if (line.empty()) continue;
@@ -178,7 +201,9 @@ Result<BinfmtRule> parse_entry_file(std::string_view name, std::string_view text
       r.flags = std::string(val);
     } else if (key == "offset") {
       auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), r.offset);
-      if (ec != std::errc()) return fail(exit_code::failure, "binfmt entry {}: bad offset line", name);
+      if (ec != std::errc() || p != val.data() + val.size())
+        return fail(exit_code::failure, "binfmt entry {}: bad offset line", name);
+      have_offset = true;
     } else if (key == "magic") {
       auto b = from_hex(val);
       if (!b) return fail(exit_code::failure, "binfmt entry {}: bad magic line", name);
@@ -188,14 +213,20 @@ Result<BinfmtRule> parse_entry_file(std::string_view name, std::string_view text
       auto b = from_hex(val);
       if (!b) return fail(exit_code::failure, "binfmt entry {}: bad mask line", name);
       r.mask = *b;
+      have_mask = true;
     } else if (key == "extension") {
+      // The kernel prints "extension .EXT" (bm_entry_show); the dot is not part of the rule.
+      if (val.size() < 2 || val[0] != '.') return fail(exit_code::failure, "binfmt entry {}: bad extension line", name);
       r.type = 'E';
-      r.magic.assign(val.begin(), val.end());
-      have_magic = true;
+      r.magic.assign(val.begin() + 1, val.end());
+      have_ext = true;
     }
   }
-  if (!have_state || !have_interp || !have_magic)
+  if (!have_state || !have_interp || (!have_magic && !have_ext))
     return fail(exit_code::failure, "binfmt entry {}: missing enabled/interpreter/magic lines", name);
+  // The kernel shows offset, magic and mask only for magic rules.
+  if (have_ext && (have_magic || have_offset || have_mask))
+    return fail(exit_code::failure, "binfmt entry {}: an extension entry with an offset, magic or mask line", name);
   if (!r.mask.empty() && r.mask.size() != r.magic.size())
     return fail(exit_code::failure, "binfmt entry {}: mask and magic lengths differ", name);
   return r;

@@ -14,17 +14,20 @@ namespace platformd {
 
 struct BinfmtRule {
   std::string name;
-  char type = 'M';  // 'M' magic, 'E' extension
-  unsigned offset = 0;
-  Bytes magic;  // for 'E', the extension bytes
-  Bytes mask;   // same length as magic; empty means all 0xff
+  char type = 'M';      // 'M' magic, 'E' extension
+  unsigned offset = 0;  // always 0 for 'E': the kernel skips the offset field of extension rules
+  Bytes magic;          // for 'E', the extension without its dot, taken literally (no \x escapes)
+  Bytes mask;           // same length as magic; empty means all 0xff; always empty for 'E'
   std::string interpreter;
   std::string flags;    // subset of "POCF"
   bool enabled = true;  // from the entry file; not part of the register line
 };
 
-// Kernel limits (fs/binfmt_misc.c).
+// Kernel limits (fs/binfmt_misc.c). The entry name becomes a file in binfmt_misc's directory,
+// so it is limited to NAME_MAX: on Linux 6.18 a 255-byte name registers and a 256-byte one
+// fails with ENAMETOOLONG.
 inline constexpr std::size_t kMaxRegisterLine = 1920;
+inline constexpr std::size_t kMaxEntryName = 255;
 inline constexpr std::size_t kMaxInterpreter = 127;
 inline constexpr std::size_t kMaxMagicEnd = 128;
 

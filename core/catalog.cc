@@ -4,13 +4,21 @@
 #include <nlohmann/json.hpp>
 
 #include "binfmt_rule.h"
+#include "binfmt_table.h"
 #include "exit_codes.h"
+#include "json_number.h"
 
 namespace platformd {
 
 namespace {
 
 using nlohmann::json;
+
+// Every platform is registered as the binfmt_misc entry "platformd-<arch>", and every name the
+// catalog accepts passes validate_platform_name: so the longest arch still makes an entry name
+// the kernel takes.
+static_assert(kOwnPrefix.size() + kMaxPlatformName <= kMaxEntryName,
+              "platform names must be short enough for the binfmt_misc entry \"platformd-<arch>\"");
 
 Result<Platform> parse_platform(const json& j, std::string_view source, std::size_t index) {
   auto where = [&] { return fmt::format("{}: platforms[{}]", source, index); };
@@ -22,8 +30,12 @@ Result<Platform> parse_platform(const json& j, std::string_view source, std::siz
     p.aliases = j.value("aliases", std::vector<std::string>{});
     p.boinc_canonical = j.value("boinc_canonical", true);
     p.uname_machines = j.value("uname_machines", std::vector<std::string>{});
-    p.elf_class = j.at("elf_class").get<int>();
-    p.offset = j.value("offset", 0u);
+    auto elf_class = json_integer(j.at("elf_class"), where(), "elf_class", 1, 2);
+    if (!elf_class) return elf_class.error();
+    p.elf_class = static_cast<int>(*elf_class);
+    auto offset = json_integer_member(j, "offset", 0, where(), 0, kMaxMagicEnd - 1);
+    if (!offset) return offset.error();
+    p.offset = static_cast<unsigned>(*offset);
     auto magic = from_hex(j.at("magic").get<std::string>());
     auto mask = from_hex(j.at("mask").get<std::string>());
     if (!magic || !mask) return fail(exit_code::bad_config, "{} ({}): magic/mask is not hex", where(), p.arch);
@@ -46,8 +58,6 @@ Result<Platform> parse_platform(const json& j, std::string_view source, std::siz
                 p.arch);
   if (p.offset + p.magic.size() > kMaxMagicEnd)
     return fail(exit_code::bad_config, "{} ({}): magic ends past byte {}", where(), p.arch, kMaxMagicEnd);
-  if (p.elf_class != 1 && p.elf_class != 2)
-    return fail(exit_code::bad_config, "{} ({}): elf_class must be 1 or 2", where(), p.arch);
   return p;
 }
 
@@ -55,7 +65,8 @@ Result<Platform> parse_platform(const json& j, std::string_view source, std::siz
 
 Result<void> validate_platform_name(std::string_view name) {
   if (name.empty()) return fail(exit_code::usage, "empty platform name");
-  if (name.size() > 64) return fail(exit_code::usage, "platform name is longer than 64 bytes");
+  if (name.size() > kMaxPlatformName)
+    return fail(exit_code::usage, "platform name is longer than {} bytes", kMaxPlatformName);
   for (unsigned char c : name) {
     if (c <= 0x20 || c >= 0x7f || c == ':' || c == '/' || c == '\\')
       return fail(exit_code::usage, "platform name contains a character that is not allowed (byte 0x{:02x})", c);

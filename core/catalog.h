@@ -39,6 +39,9 @@ struct Catalog {
 // Parses catalog.json. `source` names the file in error messages.
 Result<Catalog> parse_catalog(std::string_view json_text, std::string_view source);
 
+// The longest platform name (arch, alias or BOINC name) the catalog and the CLI accept.
+inline constexpr std::size_t kMaxPlatformName = 64;
+
 // Checks a name typed by a person before it is looked up or echoed: not empty, at most 64
 // bytes, printable ASCII without ':' '/' or whitespace. The message says what is wrong.
 Result<void> validate_platform_name(std::string_view name);

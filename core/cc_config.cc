@@ -129,6 +129,61 @@ class Lines {
   std::vector<std::size_t> starts_;
 };
 
+// The offsets of the '<' of every element tag (start, end or empty-element tag) of a text that
+// tinyxml2 has accepted. Comments, CDATA sections, declarations, DOCTYPEs and processing
+// instructions are skipped as tinyxml2 reads them (to "-->", "]]>", ">" and "?>"), and quoted
+// attribute values inside a tag too: a comment may repeat a tag we look for
+// ("<!-- <alt_platform>x</alt_platform> -->"), and only these offsets are real tags.
+class ElementTags {
+ public:
+  explicit ElementTags(std::string_view t) : text_(t) {
+    constexpr auto npos = std::string_view::npos;
+    auto past = [&](std::string_view end, std::size_t from) {
+      auto e = t.find(end, from);
+      return e == npos ? t.size() : e + end.size();
+    };
+    for (std::size_t i = t.find('<'); i != npos; i = t.find('<', i)) {
+      const std::string_view rest = t.substr(i);
+      if (rest.starts_with("<?")) {
+        i = past("?>", i + 2);
+      } else if (rest.starts_with("<!--")) {
+        i = past("-->", i + 4);
+      } else if (rest.starts_with("<![CDATA[")) {
+        i = past("]]>", i + 9);
+      } else if (rest.starts_with("<!")) {
+        i = past(">", i + 2);
+      } else {
+        starts_.push_back(i);
+        char quote = 0;
+        std::size_t j = i + 1;
+        for (; j < t.size(); ++j) {
+          const char c = t[j];
+          if (quote) {
+            if (c == quote) quote = 0;
+          } else if (c == '"' || c == '\'') {
+            quote = c;
+          } else if (c == '>') {
+            break;
+          }
+        }
+        i = j;
+      }
+    }
+  }
+
+  // The real tags in [begin, end) written exactly as `literal` (e.g. "<options>"), in order.
+  std::vector<std::size_t> find(std::size_t begin, std::size_t end, std::string_view literal) const {
+    std::vector<std::size_t> out;
+    for (auto it = std::lower_bound(starts_.begin(), starts_.end(), begin); it != starts_.end() && *it < end; ++it)
+      if (text_.compare(*it, literal.size(), literal) == 0) out.push_back(*it);
+    return out;
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<std::size_t> starts_;
+};
+
 struct Splice {
   std::size_t pos = 0;
   std::size_t erase = 0;
@@ -150,12 +205,6 @@ Result<std::string> apply(std::string_view text, std::vector<Splice> splices, st
   }
   out.append(text.substr(cursor));
   return out;
-}
-
-std::size_t count(std::string_view hay, std::string_view needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string_view::npos; p = hay.find(needle, p + 1)) ++n;
-  return n;
 }
 
 // Indentation for new children of `parent`: that of its first child when the child starts its
@@ -187,12 +236,13 @@ std::string entry_inline(const std::vector<std::string>& names) {
 // The splice that puts `body_lines` (whole lines, after the start tag's line) or, when the
 // start tag shares its line with other content, `body_inline` right after the start tag.
 // `tag` is "options" or "cc_config"; a self-closing <tag/> becomes <tag>...</tag>.
-Result<Splice> insert_into(const Lines& lines, const XMLElement* el, std::string_view tag,
+Result<Splice> insert_into(const Lines& lines, const ElementTags& tags, const XMLElement* el, std::string_view tag,
                            const std::string& body_lines, const std::string& body_inline, std::string_view source) {
   const int l = el->GetLineNum();
   if (!lines.valid(l)) return fail(exit_code::bad_config, "{}:{}: cannot locate <{}>", source, l, tag);
   const auto line = lines.content(l);
   const std::size_t lb = lines.begin(l);
+  const std::size_t le = lines.end(l);
   const std::string eol = lines.eol(l);
   auto refuse = [&](std::string_view why) -> Error {
     return fail(exit_code::bad_config,
@@ -203,11 +253,10 @@ Result<Splice> insert_into(const Lines& lines, const XMLElement* el, std::string
 
   if (el->ClosingType() == XMLElement::CLOSED) {
     const std::string a = fmt::format("<{}/>", tag), b = fmt::format("<{} />", tag);
-    std::size_t na = count(line, a), nb = count(line, b);
-    if (na + nb != 1) return refuse(fmt::format("<{}/> is not alone on the line", tag));
-    const std::string& t = na ? a : b;
-    const std::size_t at = line.find(t);
-    Splice s{lb + at, t.size(), {}};
+    auto pa = tags.find(lb, le, a), pb = tags.find(lb, le, b);
+    if (pa.size() + pb.size() != 1) return refuse(fmt::format("<{}/> is not alone on the line", tag));
+    const std::string& t = pa.empty() ? b : a;
+    Splice s{pa.empty() ? pb[0] : pa[0], t.size(), {}};
     if (trim(line) == t && lines.has_newline(l))
       s.insert = fmt::format("<{}>{}{}{}</{}>", tag, eol, body_lines, lines.indent(l), tag);
     else
@@ -216,10 +265,11 @@ Result<Splice> insert_into(const Lines& lines, const XMLElement* el, std::string
   }
 
   const std::string open = fmt::format("<{}>", tag);
-  if (count(line, open) != 1) return refuse(fmt::format("the start tag is not written as {} exactly once", open));
-  const std::size_t after = line.find(open) + open.size();
+  auto at = tags.find(lb, le, open);
+  if (at.size() != 1) return refuse(fmt::format("the start tag is not written as {} exactly once", open));
+  const std::size_t after = at[0] - lb + open.size();
   if (trim(line.substr(after)).empty() && lines.has_newline(l))
-    return Splice{lines.end(l) + 1, 0, body_lines};  // whole lines after the start tag's line
+    return Splice{le + 1, 0, body_lines};  // whole lines after the start tag's line
   return Splice{lb + after, 0, body_inline};
 }
 
@@ -275,6 +325,7 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
   if (!parsed) return parsed.error();
   XMLElement* root = parsed->root;
   const Lines lines(xml);
+  const ElementTags tags(xml);
   const std::vector<Located> entries = locate_entries(root);
 
   CcConfigEdit out;
@@ -343,19 +394,29 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
           {lines.begin(e.line), lines.end(e.line) - lines.begin(e.line) + (lines.has_newline(e.line) ? 1 : 0), {}});
       continue;
     }
-    auto at = line.find(needle);
-    if (at == std::string_view::npos)
+    // Shares its line with other content: find it among the real tags of the line (never a
+    // copy inside a comment). The k-th entry of this name on the line is the k-th tag written
+    // as `needle`; when the counts differ (an entry written with spaces, or one outside
+    // <options>), which is which is unclear, and we refuse.
+    const auto at = tags.find(lines.begin(e.line), lines.end(e.line), needle);
+    std::size_t same = 0, k = 0;
+    for (std::size_t j = 0; j < entries.size(); ++j) {
+      if (entries[j].entry.line != e.line || entries[j].entry.name != e.name) continue;
+      if (j < i) ++k;
+      ++same;
+    }
+    if (at.size() != same)
       return fail(exit_code::bad_config,
                   "{}:{}: the entry for {} is not written as {}; remove it by hand; nothing was changed", source_name,
                   e.line, e.name, needle);
-    splices.push_back({lines.begin(e.line) + at, needle.size(), {}});
+    splices.push_back({at[k], needle.size(), {}});
   }
 
   XMLElement* options = root ? root->FirstChildElement("options") : nullptr;
   if (!add.empty()) {
     if (options) {
       const std::string ind = child_indent(lines, options);
-      auto s = insert_into(lines, options, "options", entry_lines(add, ind, lines.eol(options->GetLineNum())),
+      auto s = insert_into(lines, tags, options, "options", entry_lines(add, ind, lines.eol(options->GetLineNum())),
                            entry_inline(add), source_name);
       if (!s) return s.error();
       splices.push_back(*s);
@@ -367,8 +428,8 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
       const std::string step =
           (ci.size() > ri.size() && ci.compare(0, ri.size(), ri) == 0) ? ci.substr(ri.size()) : "  ";
       const std::string block = ci + "<options>" + eol + entry_lines(add, ci + step, eol) + ci + "</options>" + eol;
-      auto s =
-          insert_into(lines, root, "cc_config", block, "<options>" + entry_inline(add) + "</options>", source_name);
+      auto s = insert_into(lines, tags, root, "cc_config", block, "<options>" + entry_inline(add) + "</options>",
+                           source_name);
       if (!s) return s.error();
       splices.push_back(*s);
     } else {

@@ -5,6 +5,8 @@
 #include <array>
 
 #include "exit_codes.h"
+#include "json_number.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -28,17 +30,17 @@ bool value_char(char c) {
   return c > ' ' && c < 127;
 }
 
-// Quotes untrusted text for a message: printable ASCII kept, the rest escaped, cut at 64.
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 64)) {
-    if (c >= ' ' && c < 127)
-      out += c;
-    else
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-  }
-  if (s.size() > 64) out += "...";
-  return out;
+// Why `name value` cannot be a fingerprint line, or "" when it can. The fingerprint parser
+// applies it to what the probe printed and the reference parser to every case it expects:
+// a reference case the probe could never print would fail that platform on every machine.
+std::string_view case_problem(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), name_char))
+    return "case name has characters other than a-z 0-9 _ .";
+  if (name.find('.') == std::string_view::npos || name.front() == '.') return "case name has no category";
+  if (value.empty() || !std::all_of(value.begin(), value.end(), value_char))
+    return "value is empty or has spaces or control characters";
+  if (name.size() + 1 + value.size() > kMaxLine) return "line too long";
+  return {};
 }
 
 std::size_t category_rank(std::string_view c) {
@@ -56,14 +58,15 @@ Result<Reference> reference_from(const Json& doc, std::string_view origin) {
     return bad("\"arch\" must be a non-empty string");
   ref.arch = arch->template get<std::string>();
   if (auto p = doc.find("probe_protocol"); p != doc.end()) {
-    if (!p->is_number_integer()) return bad("\"probe_protocol\" must be an integer");
-    ref.probe_protocol = p->template get<int>();
+    auto protocol = json_integer(*p, origin, "\"probe_protocol\"", 0, 1'000'000);
+    if (!protocol) return protocol.error();
+    ref.probe_protocol = static_cast<int>(*protocol);
   }
   std::map<std::string, std::string, std::less<>> sources;
   if (auto s = doc.find("sources"); s != doc.end()) {
     if (!s->is_object()) return bad("\"sources\" must be an object");
     for (auto it = s->begin(); it != s->end(); ++it) {
-      if (!it.value().is_string()) return bad(fmt::format("source \"{}\" must be a string", it.key()));
+      if (!it.value().is_string()) return bad(fmt::format("source \"{}\" must be a string", quote_untrusted(it.key())));
       sources[it.key()] = it.value().template get<std::string>();
     }
   }
@@ -71,16 +74,16 @@ Result<Reference> reference_from(const Json& doc, std::string_view origin) {
   if (cases == doc.end() || !cases->is_object() || cases->empty()) return bad("\"cases\" must be a non-empty object");
   for (auto it = cases->begin(); it != cases->end(); ++it) {
     const std::string& name = it.key();
-    if (name.empty() || name.find('.') == std::string::npos || !std::all_of(name.begin(), name.end(), name_char))
-      return bad(fmt::format("case name \"{}\" is not <category>.<case>", shown(name)));
     const auto& c = it.value();
+    if (!c.is_object()) return bad(fmt::format("case \"{}\" is not an object", quote_untrusted(name)));
     auto v = c.find("value");
     auto src = c.find("source");
-    if (!c.is_object() || v == c.end() || !v->is_string() || src == c.end() || !src->is_string())
-      return bad(fmt::format("case \"{}\" needs string \"value\" and \"source\"", name));
+    if (v == c.end() || !v->is_string() || src == c.end() || !src->is_string())
+      return bad(fmt::format("case \"{}\" needs string \"value\" and \"source\"", quote_untrusted(name)));
     std::string value = v->template get<std::string>();
-    if (value.empty() || !std::all_of(value.begin(), value.end(), value_char))
-      return bad(fmt::format("case \"{}\": value \"{}\" is empty or has spaces", name, shown(value)));
+    if (auto why = case_problem(name, value); !why.empty())
+      return bad(fmt::format("case \"{}\" with value \"{}\" is not a line the probe can print ({})",
+                             quote_untrusted(name), quote_untrusted(value), why));
     std::string source = src->template get<std::string>();
     if (auto known = sources.find(source); known != sources.end()) source = known->second;
     ref.cases.push_back({name, std::move(value), std::move(source)});
@@ -100,24 +103,17 @@ Result<Fingerprint> parse_fingerprint(std::string_view text) {
                 text.size(), kMaxFingerprintBytes);
   Fingerprint fp;
   std::size_t line_no = 0;
-  while (!text.empty()) {
+  for (std::string_view line : split_lines(text)) {
     ++line_no;
-    std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     if (line.empty()) continue;
     auto bad = [&](std::string_view why) {
-      return fail(exit_code::verify_failed, "probe output line {}: {}: \"{}\"", line_no, why, shown(line));
+      return fail(exit_code::verify_failed, "probe output line {}: {}: \"{}\"", line_no, why, quote_untrusted(line));
     };
     if (line.size() > kMaxLine) return bad("line too long");
     std::size_t sp = line.find(' ');
     if (sp == std::string_view::npos) return bad("expected \"<category>.<case> <value>\"");
     std::string_view name = line.substr(0, sp), value = line.substr(sp + 1);
-    if (name.empty() || !std::all_of(name.begin(), name.end(), name_char))
-      return bad("case name has characters other than a-z 0-9 _ .");
-    if (name.find('.') == std::string_view::npos || name.front() == '.') return bad("case name has no category");
-    if (value.empty() || !std::all_of(value.begin(), value.end(), value_char))
-      return bad("value is empty or has spaces or control characters");
+    if (auto why = case_problem(name, value); !why.empty()) return bad(why);
     auto [it, fresh] = fp.by_name.emplace(std::string(name), std::string(value));
     if (!fresh) return bad("duplicate case");
     fp.cases.emplace_back(name, value);

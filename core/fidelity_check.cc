@@ -3,6 +3,7 @@
 #include "exit_codes.h"
 #include "fidelity.h"
 #include "probe_output.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -24,9 +25,11 @@ Result<std::string> run_mode(Machine& m, const Paths& p, std::string_view arch, 
   inv.mode = mode;
   auto r = run_probe(m, p, arch, inv);
   if (!r) return r.error();
-  if (!r->succeeded())
+  if (!r->succeeded()) {
+    const std::string err = stderr_excerpt(r->err);  // untrusted: quoted, never shown raw
     return fail(exit_code::verify_failed, "the {} probe's {} mode {}{}", arch, mode, r->describe(),
-                r->err.empty() ? "" : ": " + r->err.substr(0, 200));
+                err.empty() ? "" : ": " + err);
+  }
   return r->out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -14,28 +15,6 @@ namespace {
 
 // The probe runs under the translator being verified: treat its output as untrusted.
 constexpr std::size_t kMaxOutput = 64 * 1024;
-
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 64)) {
-    if (c >= ' ' && c < 127)
-      out += c;
-    else
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-  }
-  if (s.size() > 64) out += "...";
-  return out;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    out.push_back(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-  }
-  return out;
-}
 
 bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= ' ' && c < 127; });
@@ -53,7 +32,7 @@ std::optional<double> parse_seconds(std::string_view s) {
 Result<IdentityAnswer> parse_identity_answer(std::string_view text) {
   if (text.size() > kMaxOutput) return fail(exit_code::verify_failed, "probe identity: output too long");
   static constexpr std::string_view keys[] = {"platformd-probe", "arch", "uname", "argv0", "answer"};
-  auto lines = lines_of(text);
+  auto lines = split_lines(text);
   if (lines.size() < std::size(keys))
     return fail(exit_code::verify_failed, "probe identity: {} lines, expected {}", lines.size(), std::size(keys));
   std::string_view values[std::size(keys)];
@@ -62,16 +41,17 @@ Result<IdentityAnswer> parse_identity_answer(std::string_view text) {
     if (line.size() <= keys[i].size() || line.substr(0, keys[i].size()) != keys[i] || line[keys[i].size()] != ' ' ||
         !printable(line))
       return fail(exit_code::verify_failed, "probe identity line {}: expected \"{} ...\", got \"{}\"", i + 1, keys[i],
-                  shown(line));
+                  quote_untrusted(line));
     values[i] = line.substr(keys[i].size() + 1);
   }
   for (std::size_t i = std::size(keys); i < lines.size(); ++i)
     if (!lines[i].empty())
-      return fail(exit_code::verify_failed, "probe identity line {}: unexpected \"{}\"", i + 1, shown(lines[i]));
+      return fail(exit_code::verify_failed, "probe identity line {}: unexpected \"{}\"", i + 1,
+                  quote_untrusted(lines[i]));
   IdentityAnswer id;
   auto [end, ec] = std::from_chars(values[0].data(), values[0].data() + values[0].size(), id.protocol);
   if (ec != std::errc() || end != values[0].data() + values[0].size())
-    return fail(exit_code::verify_failed, "probe identity line 1: bad protocol \"{}\"", shown(values[0]));
+    return fail(exit_code::verify_failed, "probe identity line 1: bad protocol \"{}\"", quote_untrusted(values[0]));
   if (id.protocol != kProbeProtocol)
     return fail(exit_code::verify_failed, "probe speaks protocol {}, this platformd expects {} (stale install?)",
                 id.protocol, kProbeProtocol);
@@ -88,11 +68,11 @@ Result<BenchResult> parse_bench(std::string_view text) {
   BenchResult b;
   bool fp = false, integer = false;
   std::size_t line_no = 0;
-  for (std::string_view line : lines_of(text)) {
+  for (std::string_view line : split_lines(text)) {
     ++line_no;
     if (line.empty()) continue;
     auto bad = [&](std::string_view why) {
-      return fail(exit_code::verify_failed, "probe bench line {}: {}: \"{}\"", line_no, why, shown(line));
+      return fail(exit_code::verify_failed, "probe bench line {}: {}: \"{}\"", line_no, why, quote_untrusted(line));
     };
     std::size_t a = line.find(' '), z = line.rfind(' ');
     if (a == std::string_view::npos || a == z) return bad("expected \"bench.<kernel> <seconds> <checksum>\"");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
+#include "json_number.h"
 
 namespace platformd {
 
@@ -17,7 +18,10 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     return fail(exit_code::bad_config, "{} is corrupt (not a JSON object)", source);
   State s;
   try {
-    s.version = j.value("version", 1);
+    // Checked as an integer first: a version such as 1e30 must not reach an int conversion.
+    auto version = json_integer_member(j, "version", 1, source, 0, 1'000'000);
+    if (!version) return version.error();
+    s.version = static_cast<int>(*version);
     if (s.version != 1) return fail(exit_code::bad_config, "{}: unsupported state version {}", source, s.version);
     s.enabled = j.value("enabled", std::vector<std::string>{});
     s.owned_alt_platforms = j.value("owned_alt_platforms", std::vector<std::string>{});

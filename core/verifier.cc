@@ -4,6 +4,7 @@
 
 #include "exit_codes.h"
 #include "fidelity_check.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -27,8 +28,9 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
     return v;
   }
   if (!id_run->succeeded()) {
-    v.run_detail = fmt::format("the {} probe {}{}", v.arch, id_run->describe(),
-                               id_run->err.empty() ? "" : fmt::format(": {}", id_run->err.substr(0, 200)));
+    // The probe's stderr comes from the translator under test: quoted, never shown raw.
+    const std::string err = stderr_excerpt(id_run->err);
+    v.run_detail = fmt::format("the {} probe {}{}", v.arch, id_run->describe(), err.empty() ? "" : ": " + err);
     if (t.via == ProbeVia::binfmt_empty_root)
       v.run_detail += " (run from an empty root: the handler needs flag F and a static translator)";
     return v;

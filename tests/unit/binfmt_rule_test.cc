@@ -143,3 +143,94 @@ TEST_CASE("a handler for x86_64 matches an x86_64 ELF header; aarch64's does not
   CHECK(matches_native(rule("x", kX86_64Magic, kX86_64Mask), natives) == "/bin/sh");
   CHECK(matches_native(rule("a", kAarch64Magic, kAarch64Mask), natives).empty());
 }
+
+// Regressions found by fuzz_register_line and fuzz_entry_file (tests/fuzz/regressions/): an
+// extension ('E') rule is what the kernel registers (fs/binfmt_misc.c create_entry: the
+// offset and mask fields are skipped, the extension is taken literally) and reads back from
+// its entry file as "extension .EXT".
+TEST_CASE("regression extension-rule-offset-lost-in-round-trip") {
+  auto r = parse_register_line(":wine:E:3:exe::/usr/bin/wine:");
+  REQUIRE(r);
+  CHECK(r->type == 'E');
+  CHECK(r->offset == 0);  // the kernel skips the field: parsed as it registers
+  auto line = build_register_line(*r);
+  REQUIRE(line);
+  CHECK(*line == ":wine:E::exe::/usr/bin/wine:");
+  auto again = parse_register_line(*line);
+  REQUIRE(again);
+  CHECK(again->magic == r->magic);
+  CHECK(build_register_line(*again).value() == *line);
+  // A rule built by hand with an offset the kernel would drop is refused, with the reason.
+  auto built = *r;
+  built.offset = 3;
+  auto v = build_register_line(built);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().message == "entry wine: an extension rule has no offset or mask (the kernel ignores them)");
+}
+
+TEST_CASE("regression extension-rule-too-long-once-escaped") {
+  // A long extension is written literally (the kernel does not unescape it), so what parsed
+  // within the kernel's 1920 bytes also builds within them.
+  const std::string ext(1890, 'a');
+  const std::string in = ":n:E::" + ext + "::/x:";
+  auto r = parse_register_line(in);
+  REQUIRE(r);
+  CHECK(r->magic == Bytes(ext.begin(), ext.end()));
+  auto line = build_register_line(*r);
+  REQUIRE(line);
+  CHECK(*line == in);
+  // \x escapes are literal bytes in an extension, as in the kernel.
+  auto lit = parse_register_line(":n:E::e\\x41e::/x:");
+  REQUIRE(lit);
+  CHECK(std::string(lit->magic.begin(), lit->magic.end()) == "e\\x41e");
+  // What the kernel refuses, or what we could not write back on one line, is refused.
+  CHECK_FALSE(parse_register_line(":n:E::a/b::/x:"));
+  CHECK_FALSE(parse_register_line("|n|E||a:b||/x|"));
+  CHECK_FALSE(parse_register_line(":n:E::::/x:"));
+}
+
+TEST_CASE("regression extension-offset-and-mask-kept-though-kernel-ignores-them") {
+  auto r = parse_register_line(":wine:E:3:exe:abc:/usr/bin/wine:");
+  REQUIRE(r);
+  CHECK(r->offset == 0);
+  CHECK(r->mask.empty());
+  auto e = parse_entry_file("wine", "enabled\ninterpreter /usr/bin/wine\nflags: \nextension .exe\n");
+  REQUIRE(e);
+  CHECK(e->offset == 0);
+  CHECK(e->mask.empty());
+  CHECK(rules_overlap(*r, *e));
+}
+
+TEST_CASE("regression extension-reads-back-with-leading-dot") {
+  // The kernel prints the extension after a dot that is not part of the rule.
+  auto e = parse_entry_file("wine", "enabled\ninterpreter /usr/bin/wine\nflags: \nextension .exe\n");
+  REQUIRE(e);
+  CHECK(e->type == 'E');
+  CHECK(std::string(e->magic.begin(), e->magic.end()) == "exe");
+  auto reg = parse_register_line(":wine:E::exe::/usr/bin/wine:");
+  REQUIRE(reg);
+  CHECK(e->magic == reg->magic);
+  CHECK(build_register_line(*e).value() == ":wine:E::exe::/usr/bin/wine:");
+  CHECK_FALSE(parse_entry_file("wine", "enabled\ninterpreter /usr/bin/wine\nflags: \nextension exe\n"));
+}
+
+TEST_CASE("regression extension-entry-with-offset-line") {
+  // The kernel never shows offset, magic or mask lines for an extension entry: such a file is
+  // not what it printed, and is refused rather than read as a half magic rule.
+  for (const char* extra : {"offset 4\n", "mask ff\n", "magic 41\n"}) {
+    auto e = parse_entry_file("offset-rule",
+                              std::string("enabled\ninterpreter /usr/bin/x\nflags: \n") + extra + "extension .exe\n");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().message.find("binfmt entry offset-rule: an extension entry") == 0);
+  }
+  CHECK_FALSE(parse_entry_file("x", "enabled\ninterpreter /bin/x\noffset 4x\nmagic 41\n"));
+}
+
+TEST_CASE("entry names: the kernel's NAME_MAX, 255 bytes") {
+  auto r = rule(std::string(255, 'n'), "7f", "");
+  CHECK(validate_rule(r));
+  r.name += 'n';
+  auto v = validate_rule(r);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().message == "binfmt_misc entry name is 256 bytes, the kernel allows 255");
+}

@@ -2,7 +2,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "binfmt_rule.h"
 #include "catalog.h"
+#include "exit_codes.h"
+#include "platform_plan.h"
 #include "state.h"
 
 using namespace platformd;
@@ -14,6 +17,11 @@ std::string read_source(const char* rel) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A one-platform catalog with `fields` spliced into the platform object.
+std::string one_platform(const std::string& fields) {
+  return R"({"platforms":[{"boinc_name":"b-b","magic":"7f","mask":"ff",)" + fields + "}]}";
 }
 
 }  // namespace
@@ -77,7 +85,12 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
   State s;
   s.enabled = {"armhf", "aarch64"};
   s.owned_alt_platforms = {"aarch64-unknown-linux-gnu"};
-  s.verified["aarch64"] = VerifyRecord{"/usr/bin/qemu-aarch64-static:1:2:3", "exact", true, "", 0.05, 0.5};
+  VerifyRecord& rec = s.verified["aarch64"];
+  rec.translator_identity = "/usr/bin/qemu-aarch64-static:1:2:3";
+  rec.fidelity = "exact";
+  rec.passed = true;
+  rec.fp_ratio = 0.05;
+  rec.int_ratio = 0.5;
   auto back = parse_state(serialize_state(s), "state.json");
   REQUIRE(back);
   CHECK(back->owned_alt_platforms == s.owned_alt_platforms);
@@ -98,11 +111,73 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
 TEST_CASE("state with non-UTF-8 reasons and non-finite ratios still saves and loads") {
   State s;
   s.enabled = {"aarch64"};
-  s.verified["aarch64"] = VerifyRecord{"/x:1:2:3", "blocked", false, std::string("crash \xff\xfe"), 1.0 / 0.0, 0.5};
+  VerifyRecord& rec = s.verified["aarch64"];
+  rec.translator_identity = "/x:1:2:3";
+  rec.fidelity = "blocked";
+  rec.reason = std::string("crash \xff\xfe");
+  rec.fp_ratio = 1.0 / 0.0;
+  rec.int_ratio = 0.5;
   std::string text;
   REQUIRE_NOTHROW(text = serialize_state(s));
   auto back = parse_state(text, "state.json");
   REQUIRE(back);
   CHECK(back->enabled == s.enabled);
   CHECK(back->verified["aarch64"].fp_ratio == 0.0);
+}
+
+// Regression (fuzz: regressions/catalog/arch-too-long-for-binfmt-entry-name): every platform
+// the catalog accepts must be registrable as the binfmt_misc entry "platformd-<arch>". The
+// kernel takes entry names of up to 255 bytes (NAME_MAX; it was wrongly capped at 64, so a
+// 60-byte arch parsed and could never be enabled); the catalog caps names at 64 bytes.
+TEST_CASE("regression arch-too-long-for-binfmt-entry-name") {
+  for (std::size_t n : {1u, 54u, 60u, 64u}) {
+    auto c = parse_catalog(one_platform(R"("elf_class":2,"arch":")" + std::string(n, 'a') + "\""), "c.json");
+    REQUIRE(c);
+    auto line = build_register_line(own_rule(c->platforms[0], "/usr/bin/qemu-test-static"));
+    CHECK_MESSAGE(line, n);
+  }
+  auto c = parse_catalog(one_platform(R"("elf_class":2,"arch":")" + std::string(65, 'a') + "\""), "c.json");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().code == exit_code::bad_config);
+  CHECK(c.error().message == "c.json: platforms[0]: platform name is longer than 64 bytes");
+}
+
+// Regressions (fuzz: regressions/catalog/elf-class-float-outside-int-range,
+// offset-float-outside-unsigned-range, regressions/state/version-float-outside-int-range):
+// nlohmann's get<int>() on 1e30 is a float-to-int conversion with undefined behaviour, and
+// get<unsigned>() on -1 wraps. Integers are checked before they are converted.
+TEST_CASE("regression elf-class-float-outside-int-range") {
+  for (const char* v : {"1e30", "-1e30", "2.0", "1.5", "3", "0", "-1", "18446744073709551615", "\"2\"", "null"}) {
+    auto c = parse_catalog(one_platform(std::string(R"("arch":"a","elf_class":)") + v), "c.json");
+    REQUIRE_FALSE_MESSAGE(c, v);
+    CHECK(c.error().code == exit_code::bad_config);
+    CHECK(c.error().message == "c.json: platforms[0]: elf_class must be an integer from 1 to 2");
+  }
+  CHECK(parse_catalog(one_platform(R"("arch":"a","elf_class":1)"), "c.json"));
+}
+
+TEST_CASE("regression offset-float-outside-unsigned-range") {
+  for (const char* v : {"1e30", "-1", "4294967296", "18446744073709551615", "0.5", "128"}) {
+    auto c = parse_catalog(one_platform(std::string(R"("arch":"a","elf_class":2,"offset":)") + v), "c.json");
+    REQUIRE_FALSE_MESSAGE(c, v);
+    CHECK(c.error().message == "c.json: platforms[0]: \"offset\" must be an integer from 0 to 127");
+  }
+  auto ok = parse_catalog(one_platform(R"("arch":"a","elf_class":2,"offset":127)"), "c.json");
+  REQUIRE(ok);
+  CHECK(ok->platforms[0].offset == 127);
+  // And the magic must still end within the kernel's 128 bytes.
+  CHECK_FALSE(parse_catalog(R"({"platforms":[{"arch":"a","boinc_name":"b-b","elf_class":2,"offset":127,)"
+                            R"("magic":"7f7f","mask":"ffff"}]})",
+                            "c.json"));
+}
+
+TEST_CASE("regression version-float-outside-int-range") {
+  for (const char* v : {"1e30", "-1e30", "1.0", "-1", "18446744073709551615", "\"1\""}) {
+    auto s = parse_state(std::string(R"({"version": )") + v + "}", "state.json");
+    REQUIRE_FALSE_MESSAGE(s, v);
+    CHECK(s.error().code == exit_code::bad_config);
+    CHECK(s.error().message.find("state.json") == 0);
+  }
+  CHECK(parse_state(R"({"version": 1})", "state.json"));
+  CHECK(parse_state("{}", "state.json"));
 }

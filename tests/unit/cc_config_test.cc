@@ -190,18 +190,17 @@ TEST_CASE("CRLF files get CRLF lines") {
 }
 
 TEST_CASE("an edit that cannot be placed exactly is refused, not approximated") {
-  // Our entry's text also appears inside a comment on the same line: the first match is in the
-  // comment; the re-parse check notices and refuses.
-  const std::string tricky = "<cc_config><options><!-- <alt_platform>" + kAarch64 +
-                             "</alt_platform> --><alt_platform>" + kAarch64 + "</alt_platform></options></cc_config>\n";
-  auto r = edit_alt_platforms(tricky, "f.xml", {}, {kAarch64});
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == exit_code::bad_config);
-  // Two <options> start tags on the line where one must be found.
+  // Two real <options> start tags on the line where one must be found.
   auto two =
-      edit_alt_platforms("<cc_config><!-- <options> --><options></options></cc_config>\n", "f.xml", {kAarch64}, {});
+      edit_alt_platforms("<cc_config><options></options><options></options></cc_config>\n", "f.xml", {kAarch64}, {});
   REQUIRE_FALSE(two);
   CHECK(two.error().message.find("f.xml:1: cannot add") == 0);
+  // Two entries of ours on one line, one written with spaces: which copy is ours is unclear.
+  auto spaced = edit_alt_platforms("<cc_config><options><alt_platform> " + kAarch64 + " </alt_platform><alt_platform>" +
+                                       kAarch64 + "</alt_platform></options></cc_config>\n",
+                                   "f.xml", {}, {kAarch64});
+  REQUIRE_FALSE(spaced);
+  CHECK(spaced.error().code == exit_code::bad_config);
   // Our entry split over lines (someone reformatted it): refused with the line to fix.
   auto split = edit_alt_platforms(
       "<cc_config>\n<options>\n<alt_platform>\n" + kAarch64 + "\n</alt_platform>\n</options>\n</cc_config>\n", "f.xml",
@@ -287,4 +286,70 @@ TEST_CASE("tinyxml2 alone does not round-trip a hand-written cc_config.xml") {
       CHECK((out.find("&quot;q&quot; &#65;") != std::string::npos) == !entities);
     }
   }
+}
+
+// Regression (fuzz: regressions/cc_config/
+// withdraw-refused-when-a-comment-before-it-on-the-line-repeats-the-entry): the entry we
+// added to a line that also holds a comment repeating it could not be withdrawn, because the
+// splice took the copy inside the comment (the re-parse check then refused the edit). The
+// entry is now found among the line's real tags, so the comment stays byte for byte.
+TEST_CASE("regression withdraw-refused-when-a-comment-before-it-on-the-line-repeats-the-entry") {
+  const std::string orig = "<cc_config><!-- <alt_platform>a</alt_platform> --><options/></cc_config>\n";
+  auto added = edit_ok(orig, {"a"}, {});
+  CHECK(added.text ==
+        "<cc_config><!-- <alt_platform>a</alt_platform> --><options><alt_platform>a</alt_platform>"
+        "</options></cc_config>\n");
+  auto back = edit_ok(added.text, {}, added.owned);
+  CHECK(back.removed == std::vector<std::string>{"a"});
+  CHECK(back.text == "<cc_config><!-- <alt_platform>a</alt_platform> --><options></options></cc_config>\n");
+
+  // The same with the comment inside <options>, right before our entry, and an added entry
+  // next to a comment that repeats the <options> start tag.
+  const std::string tricky = "<cc_config><options><!-- <alt_platform>" + kAarch64 +
+                             "</alt_platform> --><alt_platform>" + kAarch64 + "</alt_platform></options></cc_config>\n";
+  auto r = edit_ok(tricky, {}, {kAarch64});
+  CHECK(r.text == "<cc_config><options><!-- <alt_platform>" + kAarch64 + "</alt_platform> --></options></cc_config>\n");
+  const std::string commented = "<cc_config><!-- <options> --><options></options></cc_config>\n";
+  auto e = edit_ok(commented, {kAarch64}, {});
+  CHECK(e.text ==
+        "<cc_config><!-- <options> --><options><alt_platform>" + kAarch64 + "</alt_platform></options></cc_config>\n");
+  CHECK(edit_ok(e.text, {}, e.owned).text == commented);
+  // Copies in CDATA sections and attribute values are not tags either.
+  const std::string cdata = "<cc_config><options><x a=\"<alt_platform>" + kAarch64 +
+                            "</alt_platform>\"/><![CDATA[<alt_platform>" + kAarch64 +
+                            "</alt_platform>]]><alt_platform>" + kAarch64 + "</alt_platform></options></cc_config>";
+  auto c = edit_ok(cdata, {}, {kAarch64});
+  CHECK(c.text == "<cc_config><options><x a=\"<alt_platform>" + kAarch64 +
+                      "</alt_platform>\"/><![CDATA[<alt_platform>" + kAarch64 +
+                      "</alt_platform>]]></options></cc_config>");
+}
+
+// docs/bad-input.md, cc_config.xml "non-UTF-8 bytes": tinyxml2 does not check the encoding
+// and the text is never re-encoded, so Latin-1 (or any) bytes outside our entries stay.
+TEST_CASE("bad input: non-UTF-8 bytes in comments and text are kept byte for byte") {
+  const std::string orig =
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<!-- r\xe9glages \xff\xfe -->\n"
+      "<cc_config>\n  <options>\n    <proxy_user>J\xfcrgen</proxy_user>\n  </options>\n"
+      "</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.changed);
+  CHECK(without_lines(e.text, "    <alt_platform>" + kAarch64 + "</alt_platform>\n") == orig);
+  CHECK(edit_ok(e.text, {}, e.owned).text == orig);
+}
+
+// docs/bad-input.md, cc_config.xml "10 MB file": edited by splices like any other, everything
+// else kept, in linear time (Machine::read_file refuses files above 16 MiB; boinc_sync_test).
+TEST_CASE("bad input: a 10 MB cc_config.xml is edited, every other byte kept") {
+  std::string orig = "<cc_config>\n  <options>\n    <max_file_xfers>2</max_file_xfers>\n  </options>\n";
+  const std::string filler =
+      "  <!-- padding padding padding padding padding padding padding -->\n"
+      "  <unknown_tag attr=\"1\">text &amp; more</unknown_tag>\n";
+  while (orig.size() < (10u << 20)) orig += filler;
+  orig += "</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64, kArmhf}, {});
+  CHECK(e.added.size() == 2);
+  std::string back = without_lines(e.text, "    <alt_platform>" + kAarch64 + "</alt_platform>\n");
+  back = without_lines(back, "    <alt_platform>" + kArmhf + "</alt_platform>\n");
+  CHECK(back == orig);
+  CHECK(edit_ok(e.text, {}, e.owned).text == orig);
 }

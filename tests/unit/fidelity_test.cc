@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "exit_codes.h"
 #include "fidelity.h"
 #include "probe_output.h"
 
@@ -395,4 +396,44 @@ TEST_CASE("the host's probe is not blocked by its own reference") {
   REQUIRE_MESSAGE(id.ok(), id.error().message);
   CHECK(id->arch == host_arch());
   CHECK(id->answer_ok);
+}
+
+// Regressions (fuzz: regressions/fidelity_reference/case-name-without-category and
+// case-line-longer-than-a-probe-line): the reference parser accepted cases the fingerprint
+// parser refuses, so no probe output could ever match them and the platform could never pass.
+// Both parsers now apply the same case checks.
+TEST_CASE("regression case-name-without-category") {
+  auto r = parse_reference_text(R"({"arch":"a","cases":{".x":{"value":"1","source":"s"}}})", "reference/a.json");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == exit_code::bad_config);
+  CHECK(r.error().message ==
+        "reference/a.json: case \".x\" with value \"1\" is not a line the probe can print (case name has no category)");
+  CHECK_FALSE(parse_fingerprint(".x 1\n"));
+}
+
+TEST_CASE("regression case-line-longer-than-a-probe-line") {
+  // "basic.x " plus 249 bytes is a 257-byte line: longer than parse_fingerprint's 256.
+  const std::string value(249, 'f');
+  auto r = parse_reference_text(R"({"arch":"a","cases":{"basic.x":{"value":")" + value + R"(","source":"s"}}})",
+                                "reference/a.json");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("(line too long)") != std::string::npos);
+  CHECK_FALSE(parse_fingerprint("basic.x " + value + "\n"));
+  // One byte shorter fits both.
+  const std::string fits(248, 'f');
+  auto ok = parse_reference_text(R"({"arch":"a","cases":{"basic.x":{"value":")" + fits + R"(","source":"s"}}})",
+                                 "reference/a.json");
+  REQUIRE(ok);
+  auto fp = parse_fingerprint("basic.x " + fits + "\n");
+  REQUIRE(fp);
+  CHECK(judge(*fp, *ok, default_fidelity_policy()).verdict == "exact");
+}
+
+TEST_CASE("reference: probe_protocol must be an integer in range") {
+  for (const char* v : {"1e30", "1.0", "-1", "18446744073709551615"}) {
+    auto r = parse_reference_text(
+        std::string(R"({"arch":"a","probe_protocol":)") + v + R"(,"cases":{"a.b":{"value":"1","source":"s"}}})", "r");
+    REQUIRE_FALSE_MESSAGE(r, v);
+    CHECK(r.error().message == "r: \"probe_protocol\" must be an integer from 0 to 1000000");
+  }
 }

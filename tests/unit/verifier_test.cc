@@ -1,0 +1,119 @@
+// verify_platform's messages when a probe fails: what the translator wrote to stderr is
+// untrusted and must reach the CLI, the journal and D-Bus quoted, never raw.
+#include <doctest/doctest.h>
+
+#include <stdlib.h>
+#include <algorithm>
+#include <fstream>
+
+#include "catalog.h"
+#include "untrusted_text.h"
+#include "verifier.h"
+
+using namespace platformd;
+
+namespace {
+
+// Answers every probe run from a script: the identity run, then the `fp` run.
+class ScriptedMachine : public Machine {
+ public:
+  std::vector<RunResult> answers;
+  std::size_t runs = 0;
+  Result<RunResult> run(const RunRequest&) override {
+    REQUIRE(runs < answers.size());
+    return answers[runs++];
+  }
+  Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
+  Result<void> write_file(const fs::path&, std::string_view) override { return Error{"unexpected write", 1}; }
+  Result<void> replace_file(const fs::path&, std::string_view, const FileOwnership&,
+                            const std::optional<std::string>&) override {
+    return Error{"unexpected write", 1};
+  }
+  Result<std::vector<std::string>> list_dir(const fs::path& p) override { return real_.list_dir(p); }
+  Result<bool> ensure_binfmt_mounted(const fs::path&) override { return false; }
+  std::string kernel_machine() override { return "x86_64"; }
+  Result<std::string> loopback_exchange(int, std::string_view, char, std::chrono::milliseconds, std::size_t) override {
+    return Error{"no network here", 1};
+  }
+
+ private:
+  RealMachine real_;
+};
+
+struct ProbeDir {
+  fs::path path;
+  ProbeDir() {
+    std::string t = (fs::temp_directory_path() / "platformd-verifier-XXXXXX").string();
+    REQUIRE(::mkdtemp(t.data()) != nullptr);
+    path = t;
+    std::ofstream(path / "probe-aarch64") << "not run: the machine is scripted\n";
+  }
+  ~ProbeDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+RunResult failed_with(std::string err) {
+  RunResult r;
+  r.exit_status = 1;
+  r.err = std::move(err);
+  return r;
+}
+
+bool printable_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= ' ' && c < 127; });
+}
+
+// What a hostile or broken translator may print: an ANSI escape, invalid UTF-8, a bell, lines.
+const std::string kHostileStderr = "\x1b[2J\xff\xfe qemu: crash\nsecond line\x07\n";
+
+}  // namespace
+
+TEST_CASE("regression probe-stderr-shown-raw-in-verify-messages") {
+  ProbeDir dir;
+  Paths paths;
+  paths.probe_dir = dir.path;
+  paths.data_dir = dir.path;
+  Platform aarch64;
+  aarch64.arch = "aarch64";
+  HostInfo host;
+  host.userland_arch = "x86_64";
+  VerifyTarget t;
+  t.platform = &aarch64;
+  t.via = ProbeVia::translator;
+  t.translator = "/usr/bin/qemu-aarch64-static";
+
+  SUBCASE("the identity run fails") {
+    ScriptedMachine m;
+    m.answers = {failed_with(kHostileStderr)};
+    auto v = verify_platform(m, paths, host, t, false);
+    CHECK_FALSE(v.passed);
+    CHECK_MESSAGE(printable_ascii(v.run_detail), v.run_detail);
+    CHECK(v.run_detail == "the aarch64 probe exit status 1: \\x1b[2J\\xff\\xfe qemu: crash\\x0asecond line\\x07");
+  }
+  SUBCASE("the fingerprint run fails") {
+    ScriptedMachine m;
+    RunResult id;
+    id.exit_status = 0;
+    id.out = "platformd-probe 1\narch aarch64\nuname aarch64\nargv0 x\nanswer 42\n";
+    m.answers = {id, failed_with(kHostileStderr), failed_with(kHostileStderr)};
+    auto v = verify_platform(m, paths, host, t, false);
+    CHECK_FALSE(v.passed);
+    CHECK_MESSAGE(printable_ascii(v.run_detail), v.run_detail);
+    CHECK(v.run_detail.find("the aarch64 probe's fp mode exit status 1: \\x1b[2J\\xff\\xfe qemu: crash") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("untrusted text: lines and quoting") {
+  CHECK(split_lines("").empty());
+  CHECK(split_lines("a\n") == std::vector<std::string_view>{"a"});
+  CHECK(split_lines("a\n\nb") == std::vector<std::string_view>{"a", "", "b"});
+  CHECK(quote_untrusted("ok \\ text") == "ok \\ text");
+  CHECK(quote_untrusted("\xc3\xa9\t") == "\\xc3\\xa9\\x09");  // valid UTF-8 is escaped too: ASCII out
+  CHECK(quote_untrusted(std::string(70, 'a')) == std::string(64, 'a') + "...");
+  CHECK(stderr_excerpt(" \n\t\n").empty());
+  CHECK(stderr_excerpt("boom\n") == "boom");
+  CHECK(stderr_excerpt(std::string(300, 'e')).size() == 203);
+}
