@@ -175,6 +175,33 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
   for (auto& w : r->warnings) rep.warnings.push_back("BOINC: " + w);
 }
 
+// disable with keep_busy: takes the platforms BOINC holds unfinished tasks of out of
+// `platforms` and reports each one as kept: its handler, its alt_platform and the
+// administrator's choice stay, so the tasks go on running as that platform. Returns their
+// BOINC names (sync_boinc keeps them advertised even if they no longer verify).
+std::vector<std::string> keep_busy_platforms(std::vector<const Platform*>& platforms,
+                                             const std::vector<BoincTask>& tasks, ChangeReport& rep) {
+  std::vector<std::string> kept;
+  std::erase_if(platforms, [&](const Platform* pl) {
+    std::string list;
+    std::size_t n = 0;
+    for (const auto& t : tasks)
+      if (t.platform == pl->boinc_name) {
+        list += (list.empty() ? " " : "; ") + describe(t);
+        ++n;
+      }
+    if (n == 0) return false;
+    kept.push_back(pl->boinc_name);
+    rep.lines.push_back(fmt::format("{}: kept (BOINC holds {} unfinished task(s) of it)", pl->arch, n));
+    rep.warnings.push_back(fmt::format(
+        "{}: kept, handler and alt_platform: BOINC holds {} unfinished task(s) of it, which the client would relabel "
+        "as native after a restart. Disable it once they finish, or with --force:{}",
+        pl->arch, n, list));
+    return true;
+  });
+  return kept;
+}
+
 // After the state file was lost: the <alt_platform> entries that name a platform our kernel
 // entries serve are taken as ours (we wrote them; a user's duplicate would be redundant), so
 // a later disable withdraws them. Entries of platforms without our entry stay the user's.
@@ -484,13 +511,17 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
   ChangeReport rep;
   rep.warnings = s.notes;
   // Never lose work: after a withdrawal the client relabels tasks of the platform as native
-  // and would run them as native binaries. Refuse while any exist, unless forced.
+  // and would run them as native binaries. Refuse while any exist, unless forced; with
+  // keep_busy, keep the platforms that have tasks (reported) and withdraw the others.
+  std::vector<std::string> kept_busy;
   if (!o.force && boinc_data_dir(m_, paths_)) {
     std::vector<std::string> names_b;
     for (const Platform* pl : *platforms) names_b.push_back(pl->boinc_name);
     auto tasks = tasks_for_platforms(m_, paths_, names_b);
     if (!tasks) return tasks.error();
-    if (!tasks->empty()) {
+    if (!tasks->empty() && o.keep_busy) {
+      kept_busy = keep_busy_platforms(*platforms, *tasks, rep);
+    } else if (!tasks->empty()) {
       std::string list;
       for (const auto& t : *tasks) list += (list.empty() ? " " : "; ") + describe(t);
       return fail(
@@ -523,7 +554,7 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
     }
   }
   if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
-  sync_boinc(m_, paths_, s.catalog, s.state, o, rep);
+  sync_boinc(m_, paths_, s.catalog, s.state, o, rep, kept_busy);
   if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   return rep;
 }

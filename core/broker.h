@@ -39,6 +39,9 @@ struct ChangeOptions {
   bool force = false;   // disable even though BOINC tasks exist
   bool strict = false;  // fidelity: any deviation blocks
   bool restart_boinc = true;
+  // disable: keep (and report as warnings) the platforms BOINC holds tasks of, withdraw the
+  // others, and succeed, instead of refusing the whole call. For package removal (prerm).
+  bool keep_busy = false;
 };
 
 // One line per platform touched, plus what happened to BOINC.

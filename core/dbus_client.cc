@@ -143,6 +143,9 @@ Result<std::optional<ChangeReport>> change(const char* member, const std::vector
   if (r >= 0) {
     std::vector<std::pair<const char*, bool>> opts{{"restart_boinc", o.restart_boinc}};
     if (!is_disable) opts.emplace_back("strict", o.strict);
+    // Sent only when set: a daemon that does not know the option refuses it (InvalidArgs)
+    // rather than ignoring it, and plain calls stay what they always were.
+    if (is_disable && o.keep_busy) opts.emplace_back("keep_busy", true);
     r = append_options(m.get(), opts);
   }
   if (r < 0) return encode_failure(r);

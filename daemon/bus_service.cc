@@ -231,7 +231,7 @@ int BusService::disable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
     std::vector<std::string> names;
-    std::map<std::string, bool> opts{{"restart_boinc", true}};
+    std::map<std::string, bool> opts{{"restart_boinc", true}, {"keep_busy", false}};
     int r = read_names(m, names, false, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
     int force = 0;
@@ -240,6 +240,7 @@ int BusService::disable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
     ChangeOptions o;
     o.force = force != 0;
     o.restart_boinc = opts["restart_boinc"];
+    o.keep_busy = opts["keep_busy"];
     self->auth_.check(m, dbus::kActionDisable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
       if (d) return self->reply_denied(call.get(), "disable", names, *d);
       self->run_change(call.get(), "disable", names, o);

@@ -185,6 +185,8 @@ write_client_state
 run apt-get remove -y platformd 2>&1 | tee /tmp/remove1.out
 check "removed" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q "^rc" || ! dpkg-query -W platformd >/dev/null 2>&1'
 check "the removal warned about BOINC work" grep -q 'BOINC still holds unfinished tasks' /tmp/remove1.out
+check "platformctl named the kept platform and its task" grep -q 'warning: aarch64: kept.*wu1_0' /tmp/remove1.out
+check "one platformctl call withdrew what it could (no failure reported)" sh -c '! grep -q "could not withdraw" /tmp/remove1.out'
 check "aarch64 handler kept for the task" has_entry platformd-aarch64
 check "aarch64 alt_platform kept for the task" has_alt aarch64-unknown-linux-gnu
 check "armhf (no task) withdrawn all the same" no_alt arm-unknown-linux-gnueabihf
