@@ -2,6 +2,7 @@
 #include "cc_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <set>
@@ -129,60 +130,87 @@ class Lines {
   std::vector<std::size_t> starts_;
 };
 
-// The offsets of the '<' of every element tag (start, end or empty-element tag) of a text that
-// tinyxml2 has accepted. Comments, CDATA sections, declarations, DOCTYPEs and processing
-// instructions are skipped as tinyxml2 reads them (to "-->", "]]>", ">" and "?>"), and quoted
-// attribute values inside a tag too: a comment may repeat a tag we look for
-// ("<!-- <alt_platform>x</alt_platform> -->"), and only these offsets are real tags.
-class ElementTags {
- public:
-  explicit ElementTags(std::string_view t) : text_(t) {
-    constexpr auto npos = std::string_view::npos;
-    auto past = [&](std::string_view end, std::size_t from) {
-      auto e = t.find(end, from);
-      return e == npos ? t.size() : e + end.size();
-    };
-    for (std::size_t i = t.find('<'); i != npos; i = t.find('<', i)) {
-      const std::string_view rest = t.substr(i);
-      if (rest.starts_with("<?")) {
-        i = past("?>", i + 2);
-      } else if (rest.starts_with("<!--")) {
-        i = past("-->", i + 4);
-      } else if (rest.starts_with("<![CDATA[")) {
-        i = past("]]>", i + 9);
-      } else if (rest.starts_with("<!")) {
-        i = past(">", i + 2);
-      } else {
-        starts_.push_back(i);
-        char quote = 0;
-        std::size_t j = i + 1;
-        for (; j < t.size(); ++j) {
-          const char c = t[j];
-          if (quote) {
-            if (c == quote) quote = 0;
-          } else if (c == '"' || c == '\'') {
-            quote = c;
-          } else if (c == '>') {
-            break;
-          }
-        }
-        i = j;
+// Where the elements the editor touches start in the original text: every <alt_platform>
+// child of an <options> child of the root (what locate_entries finds, in the same order), the
+// root's start tag and its first <options> child. The text is scanned as tinyxml2 reads it:
+// comments, CDATA sections, declarations, DOCTYPEs and processing instructions are skipped
+// (to "-->", "]]>", ">" and "?>"), and quoted attribute values inside a tag too, so a copy of
+// a tag ("<!-- <alt_platform>x</alt_platform> -->") is never taken for the tag; and the scan
+// ends where tinyxml2's parse ends, at an end tag outside every element (tinyxml2 ignores the
+// rest of such a text). Only used on text tinyxml2 has accepted, so elements nest properly.
+// (Fuzzers found each of these: a comment repeating our entry on its line, a stray end tag,
+// a user's <alt_platform> outside <options> on the same line as ours.)
+struct Markup {
+  std::vector<std::size_t> entries;
+  std::optional<std::size_t> root;
+  std::optional<std::size_t> options;
+};
+
+// tinyxml2's XMLUtil::IsWhiteSpace and IsNameChar, for the bytes that can occur in a text it
+// accepted (every byte from 0x80 up counts as a name character, as in tinyxml2).
+bool xml_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+bool xml_name_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || std::isalnum(u) || c == ':' || c == '_' || c == '.' || c == '-';
+}
+
+Markup scan_markup(std::string_view t) {
+  constexpr auto npos = std::string_view::npos;
+  // What is not an element, in the order tinyxml2 tells them apart, and where each ends.
+  static constexpr std::pair<std::string_view, std::string_view> kNotElements[] = {
+      {"<?", "?>"}, {"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<!", ">"}};
+  Markup m;
+  std::vector<std::string_view> open;  // the elements the scan is inside, outermost first
+  for (std::size_t i = t.find('<'); i != npos; i = t.find('<', i)) {
+    const std::string_view rest = t.substr(i);
+    auto skipped = std::find_if(std::begin(kNotElements), std::end(kNotElements),
+                                [&](const auto& k) { return rest.starts_with(k.first); });
+    if (skipped != std::end(kNotElements)) {
+      const auto e = t.find(skipped->second, i + skipped->first.size());
+      i = e == npos ? t.size() : e + skipped->second.size();
+      continue;
+    }
+    // tinyxml2 skips whitespace after '<': "< /x>" is an end tag, "< x>" a start tag.
+    std::size_t n = i + 1;
+    while (n < t.size() && xml_space(t[n])) ++n;
+    const bool slash = n < t.size() && t[n] == '/';
+    if (slash) ++n;
+    std::size_t name_end = n;
+    while (name_end < t.size() && xml_name_char(t[name_end])) ++name_end;
+    const std::string_view name = t.substr(n, name_end - n);
+    std::size_t j = name_end;  // to the tag's '>', outside quoted attribute values
+    for (char quote = 0; j < t.size(); ++j) {
+      const char c = t[j];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '>') {
+        break;
       }
     }
+    // "/>" makes any tag an empty element, in tinyxml2 even "</x/>".
+    const bool self_closing = j < t.size() && j > name_end && t[j - 1] == '/';
+    if (slash && !self_closing) {
+      if (open.empty()) break;
+      open.pop_back();
+    } else {
+      const bool in_root = open.size() == 1 && open[0] == "cc_config";
+      const bool in_options = open.size() == 2 && open[0] == "cc_config" && open[1] == "options";
+      if (open.empty() && !m.root)
+        m.root = i;
+      else if (in_root && name == "options" && !m.options)
+        m.options = i;
+      else if (in_options && name == "alt_platform")
+        m.entries.push_back(i);
+      if (!self_closing) open.push_back(name);
+    }
+    i = j;
   }
-
-  // The real tags in [begin, end) written exactly as `literal` (e.g. "<options>"), in order.
-  std::vector<std::size_t> find(std::size_t begin, std::size_t end, std::string_view literal) const {
-    std::vector<std::size_t> out;
-    for (auto it = std::lower_bound(starts_.begin(), starts_.end(), begin); it != starts_.end() && *it < end; ++it)
-      if (text_.compare(*it, literal.size(), literal) == 0) out.push_back(*it);
-    return out;
-  }
-
- private:
-  std::string_view text_;
-  std::vector<std::size_t> starts_;
-};
+  return m;
+}
 
 struct Splice {
   std::size_t pos = 0;
@@ -236,27 +264,28 @@ std::string entry_inline(const std::vector<std::string>& names) {
 // The splice that puts `body_lines` (whole lines, after the start tag's line) or, when the
 // start tag shares its line with other content, `body_inline` right after the start tag.
 // `tag` is "options" or "cc_config"; a self-closing <tag/> becomes <tag>...</tag>.
-Result<Splice> insert_into(const Lines& lines, const ElementTags& tags, const XMLElement* el, std::string_view tag,
-                           const std::string& body_lines, const std::string& body_inline, std::string_view source) {
+Result<Splice> insert_into(std::string_view xml, const Lines& lines, std::optional<std::size_t> start,
+                           const XMLElement* el, std::string_view tag, const std::string& body_lines,
+                           const std::string& body_inline, std::string_view source) {
   const int l = el->GetLineNum();
-  if (!lines.valid(l)) return fail(exit_code::bad_config, "{}:{}: cannot locate <{}>", source, l, tag);
+  if (!lines.valid(l) || !start || *start < lines.begin(l) || *start > lines.end(l))
+    return fail(exit_code::bad_config, "{}:{}: cannot locate <{}>", source, l, tag);
   const auto line = lines.content(l);
   const std::size_t lb = lines.begin(l);
-  const std::size_t le = lines.end(l);
   const std::string eol = lines.eol(l);
   auto refuse = [&](std::string_view why) -> Error {
     return fail(exit_code::bad_config,
-                "{}:{}: cannot add an <alt_platform> without rewriting your text ({}); put <{}> on a line of its "
-                "own and try again; nothing was changed",
+                "{}:{}: cannot add an <alt_platform> without rewriting your text ({}); write it as <{}> and try "
+                "again; nothing was changed",
                 source, l, why, tag);
   };
 
   if (el->ClosingType() == XMLElement::CLOSED) {
     const std::string a = fmt::format("<{}/>", tag), b = fmt::format("<{} />", tag);
-    auto pa = tags.find(lb, le, a), pb = tags.find(lb, le, b);
-    if (pa.size() + pb.size() != 1) return refuse(fmt::format("<{}/> is not alone on the line", tag));
-    const std::string& t = pa.empty() ? b : a;
-    Splice s{pa.empty() ? pb[0] : pa[0], t.size(), {}};
+    const std::string& t = xml.compare(*start, a.size(), a) == 0 ? a : b;
+    if (xml.compare(*start, t.size(), t) != 0)
+      return refuse(fmt::format("<{}/> has attributes or is written another way", tag));
+    Splice s{*start, t.size(), {}};
     if (trim(line) == t && lines.has_newline(l))
       s.insert = fmt::format("<{}>{}{}{}</{}>", tag, eol, body_lines, lines.indent(l), tag);
     else
@@ -265,11 +294,11 @@ Result<Splice> insert_into(const Lines& lines, const ElementTags& tags, const XM
   }
 
   const std::string open = fmt::format("<{}>", tag);
-  auto at = tags.find(lb, le, open);
-  if (at.size() != 1) return refuse(fmt::format("the start tag is not written as {} exactly once", open));
-  const std::size_t after = at[0] - lb + open.size();
+  if (xml.compare(*start, open.size(), open) != 0)
+    return refuse(fmt::format("the start tag is not written as {}", open));
+  const std::size_t after = *start - lb + open.size();
   if (trim(line.substr(after)).empty() && lines.has_newline(l))
-    return Splice{le + 1, 0, body_lines};  // whole lines after the start tag's line
+    return Splice{lines.end(l) + 1, 0, body_lines};  // whole lines after the start tag's line
   return Splice{lb + after, 0, body_inline};
 }
 
@@ -325,7 +354,7 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
   if (!parsed) return parsed.error();
   XMLElement* root = parsed->root;
   const Lines lines(xml);
-  const ElementTags tags(xml);
+  const Markup markup = scan_markup(xml);
   const std::vector<Located> entries = locate_entries(root);
 
   CcConfigEdit out;
@@ -394,30 +423,20 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
           {lines.begin(e.line), lines.end(e.line) - lines.begin(e.line) + (lines.has_newline(e.line) ? 1 : 0), {}});
       continue;
     }
-    // Shares its line with other content: find it among the real tags of the line (never a
-    // copy inside a comment). The k-th entry of this name on the line is the k-th tag written
-    // as `needle`; when the counts differ (an entry written with spaces, or one outside
-    // <options>), which is which is unclear, and we refuse.
-    const auto at = tags.find(lines.begin(e.line), lines.end(e.line), needle);
-    std::size_t same = 0, k = 0;
-    for (std::size_t j = 0; j < entries.size(); ++j) {
-      if (entries[j].entry.line != e.line || entries[j].entry.name != e.name) continue;
-      if (j < i) ++k;
-      ++same;
-    }
-    if (at.size() != same)
+    // Shares its line with other content: splice at the element's own start tag.
+    if (markup.entries.size() != entries.size() || xml.compare(markup.entries[i], needle.size(), needle) != 0)
       return fail(exit_code::bad_config,
                   "{}:{}: the entry for {} is not written as {}; remove it by hand; nothing was changed", source_name,
                   e.line, e.name, needle);
-    splices.push_back({at[k], needle.size(), {}});
+    splices.push_back({markup.entries[i], needle.size(), {}});
   }
 
   XMLElement* options = root ? root->FirstChildElement("options") : nullptr;
   if (!add.empty()) {
     if (options) {
       const std::string ind = child_indent(lines, options);
-      auto s = insert_into(lines, tags, options, "options", entry_lines(add, ind, lines.eol(options->GetLineNum())),
-                           entry_inline(add), source_name);
+      auto s = insert_into(xml, lines, markup.options, options, "options",
+                           entry_lines(add, ind, lines.eol(options->GetLineNum())), entry_inline(add), source_name);
       if (!s) return s.error();
       splices.push_back(*s);
     } else if (root) {
@@ -428,8 +447,8 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
       const std::string step =
           (ci.size() > ri.size() && ci.compare(0, ri.size(), ri) == 0) ? ci.substr(ri.size()) : "  ";
       const std::string block = ci + "<options>" + eol + entry_lines(add, ci + step, eol) + ci + "</options>" + eol;
-      auto s = insert_into(lines, tags, root, "cc_config", block, "<options>" + entry_inline(add) + "</options>",
-                           source_name);
+      auto s = insert_into(xml, lines, markup.root, root, "cc_config", block,
+                           "<options>" + entry_inline(add) + "</options>", source_name);
       if (!s) return s.error();
       splices.push_back(*s);
     } else {

@@ -190,11 +190,13 @@ TEST_CASE("CRLF files get CRLF lines") {
 }
 
 TEST_CASE("an edit that cannot be placed exactly is refused, not approximated") {
-  // Two real <options> start tags on the line where one must be found.
-  auto two =
-      edit_alt_platforms("<cc_config><options></options><options></options></cc_config>\n", "f.xml", {kAarch64}, {});
-  REQUIRE_FALSE(two);
-  CHECK(two.error().message.find("f.xml:1: cannot add") == 0);
+  // A start tag with attributes: the entry would go inside a tag we do not write.
+  auto attr = edit_alt_platforms("<cc_config><options a=\"1\"></options></cc_config>\n", "f.xml", {kAarch64}, {});
+  REQUIRE_FALSE(attr);
+  CHECK(attr.error().message.find("f.xml:1: cannot add") == 0);
+  auto attr_closed = edit_alt_platforms("<cc_config>\n<options a='1'/>\n</cc_config>\n", "f.xml", {kAarch64}, {});
+  REQUIRE_FALSE(attr_closed);
+  CHECK(attr_closed.error().message.find("f.xml:2: cannot add") == 0);
   // Two entries of ours on one line, one written with spaces: which copy is ours is unclear.
   auto spaced = edit_alt_platforms("<cc_config><options><alt_platform> " + kAarch64 + " </alt_platform><alt_platform>" +
                                        kAarch64 + "</alt_platform></options></cc_config>\n",
@@ -352,4 +354,73 @@ TEST_CASE("bad input: a 10 MB cc_config.xml is edited, every other byte kept") {
   back = without_lines(back, "    <alt_platform>" + kArmhf + "</alt_platform>\n");
   CHECK(back == orig);
   CHECK(edit_ok(e.text, {}, e.owned).text == orig);
+}
+
+// Regression (fuzz: regressions/cc_config/withdraw-refused-when-a-stray-end-tag-ends-the-document,
+// found by the CI-length run after the comment fix above): tinyxml2 stops parsing at an end
+// tag outside every element and ignores the rest, so an <alt_platform> after it is no entry.
+// The tag scan counted it as one, saw two candidates for our one entry, and refused to
+// withdraw what it had just added. The scan now stops where tinyxml2 stops.
+TEST_CASE("regression withdraw-refused-when-a-stray-end-tag-ends-the-document") {
+  const std::string orig = "<cc_config/></x><alt_platform>a</alt_platform>\n";
+  auto view = read_cc_config(orig, "f.xml");
+  REQUIRE(view);
+  CHECK(view->alt_platforms.empty());  // what tinyxml2 (and so the editor) sees
+  auto added = edit_ok(orig, {"a"}, {});
+  CHECK(added.text ==
+        "<cc_config><options><alt_platform>a</alt_platform></options></cc_config></x><alt_platform>a</alt_platform>\n");
+  auto back = edit_ok(added.text, {}, added.owned);
+  CHECK(back.removed == std::vector<std::string>{"a"});
+  CHECK(back.text == "<cc_config><options></options></cc_config></x><alt_platform>a</alt_platform>\n");
+}
+
+// Regression (fuzz: regressions/cc_config/withdraw-refused-when-a-user-entry-outside-options-
+// shares-the-line): an <alt_platform> of the user's outside <options> (BOINC ignores it) on
+// the same line as ours was taken for ours, so withdrawing ours was refused. Entries are now
+// located by their place in the element tree, not by their text on the line.
+TEST_CASE("regression withdraw-refused-when-a-user-entry-outside-options-shares-the-line") {
+  const std::string orig = "<cc_config><alt_platform>a</alt_platform><options/></cc_config>\n";
+  auto added = edit_ok(orig, {"a"}, {});
+  CHECK(added.text ==
+        "<cc_config><alt_platform>a</alt_platform><options><alt_platform>a</alt_platform></options></cc_config>\n");
+  auto back = edit_ok(added.text, {}, added.owned);
+  CHECK(back.text == "<cc_config><alt_platform>a</alt_platform><options></options></cc_config>\n");
+  // Two <options> on one line: entries go into the first, the one the client reads first.
+  const std::string two = "<cc_config><options></options><options></options></cc_config>\n";
+  auto e = edit_ok(two, {kAarch64}, {});
+  CHECK(e.text ==
+        "<cc_config><options><alt_platform>" + kAarch64 + "</alt_platform></options><options></options></cc_config>\n");
+  CHECK(edit_ok(e.text, {}, e.owned).text == two);
+}
+
+// Regression (fuzz: regressions/cc_config/withdraw-refused-when-a-stray-end-tag-has-space-after-
+// the-angle): tinyxml2 skips whitespace after '<', so "< /x>" is an end tag (and, outside every
+// element, the end of what it parses); the tag scan read it as a start tag and went on to count
+// entries tinyxml2 never saw.
+TEST_CASE("regression withdraw-refused-when-a-stray-end-tag-has-space-after-the-angle") {
+  const std::string orig =
+      "<cc_config/>< /x></y><cc_config><options><alt_platform>a</alt_platform></options></cc_config>\n";
+  auto view = read_cc_config(orig, "f.xml");
+  REQUIRE(view);
+  CHECK(view->alt_platforms.empty());
+  auto added = edit_ok(orig, {"a"}, {});
+  auto back = edit_ok(added.text, {}, added.owned);
+  CHECK(back.removed == std::vector<std::string>{"a"});
+  CHECK(back.text ==
+        "<cc_config><options></options></cc_config>< /x></y><cc_config><options><alt_platform>a</alt_platform>"
+        "</options></cc_config>\n");
+}
+
+// Regression (fuzz: regressions/cc_config/withdraw-refused-when-an-end-tag-is-written-self-closing):
+// tinyxml2 reads "</options/>" as an empty <options/> element, not as an end tag; the tag
+// scan closed <options> there and lost count of the entries after it.
+TEST_CASE("regression withdraw-refused-when-an-end-tag-is-written-self-closing") {
+  const std::string orig = "<cc_config><options></options/><alt_platform>a</alt_platform></options></cc_config>\n";
+  auto view = read_cc_config(orig, "f.xml");
+  REQUIRE(view);
+  REQUIRE(view->alt_platforms.size() == 1);  // tinyxml2 sees <alt_platform>a under <options>
+  auto added = edit_ok(orig, {kAarch64}, {});
+  auto back = edit_ok(added.text, {}, added.owned);
+  CHECK(back.removed == std::vector<std::string>{kAarch64});
+  CHECK(back.text == orig);
 }
