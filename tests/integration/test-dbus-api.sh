@@ -46,7 +46,7 @@ changes=$(monitor_count 'member=PropertiesChanged')
 bus_call Disable 'asba{sv}' 1 arm64 false 0 || fail "Disable arm64 (alias of aarch64): $(cat "$T/err")"
 [ ! -e "$BF/platformd-aarch64" ] || fail "platformd-aarch64 still registered after Disable"
 [ "$(bus_get EnabledPlatforms)" = "as 0" ] || fail "EnabledPlatforms after Disable: $(bus_get EnabledPlatforms)"
-wait_for 5 test "$(monitor_count 'member=PropertiesChanged')" -gt "$changes" || fail "no PropertiesChanged after Disable"
+wait_for 5 monitor_count_above 'member=PropertiesChanged' "$changes" || fail "no PropertiesChanged after Disable"
 pass "Disable"
 
 # Verify answers with the typed result (the verdict itself is the broker's business).

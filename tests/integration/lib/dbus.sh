@@ -183,6 +183,11 @@ monitor_start() {
 # monitor_count PATTERN: how many lines of the recording match (grep -c, 0 when none).
 monitor_count() { grep -c -- "$1" "$T/monitor" || true; }
 
+# monitor_count_above PATTERN N: true once more than N lines match. For wait_for, which must
+# count again at each poll (`wait_for 5 test "$(monitor_count ...)" ...` counts only once,
+# and fails whenever dbus-monitor writes the line a moment after the call returned).
+monitor_count_above() { [ "$(monitor_count "$1")" -gt "$2" ]; }
+
 # expect_error NAME CMD...: CMD (a bus call) must fail, and an error reply named NAME must
 # have crossed the bus since the previous check.
 expect_error() {
@@ -190,7 +195,7 @@ expect_error() {
   shift
   before=$(monitor_count "error_name=$name ")
   if "$@" >"$T/out" 2>"$T/err"; then fail "'$*' succeeded; expected $name"; fi
-  wait_for 5 test "$(monitor_count "error_name=$name ")" -gt "$before" ||
+  wait_for 5 monitor_count_above "error_name=$name " "$before" ||
     fail "'$*' failed, but not with $name: $(cat "$T/err")"
 }
 
