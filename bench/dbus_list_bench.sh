@@ -21,4 +21,7 @@ dbus_start
 platformd_start
 bus_call Enable 'asa{sv}' 1 aarch64 0 || echo "note: Enable aarch64 failed ($(cat "$T/err")); timing without it"
 echo "platformd RSS after start and one Enable: $(awk '/VmRSS/ {print $2, $3}' "/proc/$PLATFORMD_PID/status")"
+ticks_before=$(cpu_ticks "$PLATFORMD_PID")
 "$PLATFORMD_BENCH_BIN" "$PLATFORMD_BENCH_CALLS"
+echo "platformd CPU during the calls: $(($(cpu_ticks "$PLATFORMD_PID") - ticks_before)) ticks of 1/$(getconf CLK_TCK) s;" \
+  "VmHWM $(awk '/VmHWM/ {print $2, $3}' "/proc/$PLATFORMD_PID/status")"

@@ -141,7 +141,9 @@ int BusService::on_any_message(sd_bus_message* m, void* userdata, sd_bus_error*)
   auto* self = static_cast<BusService*>(userdata);
   if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", nullptr) > 0) {
     try {
-      (void)self->rec_.reconcile_now("property read");
+      // EnabledPlatforms comes from the snapshot: bring both up to date first.
+      (void)self->rec_.reconcile_if_changed("property read");
+      (void)self->rec_.current_status();
     } catch (const std::exception& e) {
       log_error("internal", fmt::format("internal error while reconciling: {}", e.what()));
     }
@@ -165,15 +167,16 @@ int BusService::get_property(sd_bus*, const char*, const char*, const char* prop
 int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
-    (void)self->rec_.reconcile_now("ListPlatforms call");
-    auto rep = self->broker_.status();
+    (void)self->rec_.reconcile_if_changed("ListPlatforms call");
+    auto rep = self->rec_.current_status();
     if (!rep) return set_error(ret, rep.error());
-    self->rec_.observe(*rep);
+    const StatusReport& status = **rep;
     sd_bus_message* raw = nullptr;
     int r = sd_bus_message_new_method_return(m, &raw);
     if (r < 0) return r;
     sd::Message reply(raw);
-    if ((r = dbus::append_platforms(raw, rep->platforms)) < 0 || (r = dbus::append_strv(raw, rep->notes)) < 0) return r;
+    if ((r = dbus::append_platforms(raw, status.platforms)) < 0 || (r = dbus::append_strv(raw, status.notes)) < 0)
+      return r;
     r = sd_bus_send(nullptr, raw, nullptr);
     return r < 0 ? r : 1;
   } catch (const std::exception& e) {
@@ -184,21 +187,15 @@ int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* 
 int BusService::get_host_info(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
-    (void)self->rec_.reconcile_now("GetHostInfo call");
-    // The last snapshot's host (ListPlatforms just took one when platformctl asks for both).
-    HostInfo host;
-    if (self->rec_.snapshot()) {
-      host = self->rec_.snapshot()->host;
-    } else {
-      auto rep = self->rec_.refresh();
-      if (!rep) return set_error(ret, rep.error());
-      host = rep->host;
-    }
+    (void)self->rec_.reconcile_if_changed("GetHostInfo call");
+    // The snapshot's host (ListPlatforms just took one when platformctl asks for both).
+    auto rep = self->rec_.current_status();
+    if (!rep) return set_error(ret, rep.error());
     sd_bus_message* raw = nullptr;
     int r = sd_bus_message_new_method_return(m, &raw);
     if (r < 0) return r;
     sd::Message reply(raw);
-    if ((r = dbus::append_host(raw, host)) < 0) return r;
+    if ((r = dbus::append_host(raw, (*rep)->host)) < 0) return r;
     r = sd_bus_send(nullptr, raw, nullptr);
     return r < 0 ? r : 1;
   } catch (const std::exception& e) {

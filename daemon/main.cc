@@ -77,7 +77,7 @@ int run(const Options& opts) {
 
   // 4. Heal first, then take the first snapshot: by the time anyone can call us, the table
   //    matches the state file, and the constant properties (host) are known.
-  Reconciler rec(broker, event.get(), opts.settle);
+  Reconciler rec(broker, machine, event.get(), opts.settle);
   (void)rec.reconcile_now("start");
   HostInfo host;
   if (auto first = rec.refresh(); first)
@@ -103,14 +103,19 @@ int run(const Options& opts) {
   Triggers triggers(event.get(), bus->get(), rec);
   FileWatch files(event.get(),
                   [&rec](const std::string& label, bool reconcile) { rec.request(label + " changed", reconcile); });
+  // The same files are watched and fingerprinted: an event the loop has not read yet when a
+  // call arrives still shows in the fingerprint.
+  auto follow = [&files, &machine, &broker, &rec](const StatusReport& snap) {
+    auto specs = files_to_watch(machine, broker.paths(), snap);
+    files.set(specs);
+    rec.set_fingerprint_files(watched_files(specs));
+  };
   rec.set_listener({
       [&service](const PlatformStatus* before, const PlatformStatus& now) { service.platform_changed(before, now); },
       [&service](const std::vector<std::string>&) { service.enabled_changed(); },
-      [&files, &machine, &broker](const StatusReport& snap) {
-        files.set(files_to_watch(machine, broker.paths(), snap));
-      },
+      follow,
   });
-  if (rec.snapshot()) files.set(files_to_watch(machine, broker.paths(), *rec.snapshot()));
+  if (rec.snapshot()) follow(*rec.snapshot());
   for (auto r : {triggers.watch_sighup(), triggers.start_timer(opts.reconcile_interval), triggers.watch_units()})
     if (!r) return fail_start(r.error().message);
   for (int s : {SIGTERM, SIGINT})

@@ -33,6 +33,12 @@ std::string platform_of_line(const std::string& line, const std::optional<Status
 }  // namespace
 
 bool Reconciler::reconcile_now(const std::string& trigger) {
+  // Whatever it finds, a snapshot taken before is no longer known to be current.
+  ++generation_;
+  // Taken BEFORE the reconcile: a change made while it runs shows as a difference at the next
+  // call instead of being taken for the state this reconcile saw.
+  std::string before = fingerprint_.take();
+  dirty_ = true;
   auto rep = broker_.reconcile();
   if (!rep) {
     log_failure(trigger, rep.error());
@@ -51,10 +57,33 @@ bool Reconciler::reconcile_now(const std::string& trigger) {
   }
   if (rep->error) log_failure(trigger, *rep->error);
   if (rep->changed) (void)refresh();
+  // Only a reconcile that had nothing to do proves that `before` is a state needing nothing.
+  // After a repair the next call reconciles once more (and finds nothing, normally).
+  if (!rep->changed && !rep->error) {
+    clean_fingerprint_ = std::move(before);
+    dirty_ = false;
+  }
   return !rep->error;
 }
 
+bool Reconciler::reconcile_if_changed(const std::string& trigger) {
+  if (!dirty_ && fingerprint_.take() == clean_fingerprint_) return true;
+  return reconcile_now(trigger);
+}
+
+Result<const StatusReport*> Reconciler::current_status() {
+  if (snapshot_ && snapshot_generation_ == generation_ &&
+      std::chrono::steady_clock::now() - snapshot_time_ < kStatusMaxAge)
+    return &*snapshot_;
+  auto rep = refresh();
+  if (!rep) return rep.error();
+  return &*snapshot_;
+}
+
 void Reconciler::request(const std::string& trigger, bool reconcile) {
+  // Until the settled reconcile runs, a call must not trust the fingerprint or the snapshot.
+  dirty_ = true;
+  ++generation_;
   pending_triggers_.insert(trigger);
   pending_reconcile_ = pending_reconcile_ || reconcile;
   if (deferred_) {
@@ -116,6 +145,8 @@ void Reconciler::observe(const StatusReport& now) {
   bool enabled_differs = enabled != enabled_;
   enabled_ = std::move(enabled);
   snapshot_ = now;
+  snapshot_generation_ = generation_;
+  snapshot_time_ = std::chrono::steady_clock::now();
   if (enabled_differs && listener_.enabled_changed) listener_.enabled_changed(enabled_);
   if (listener_.snapshot_taken) listener_.snapshot_taken(*snapshot_);
 }

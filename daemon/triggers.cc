@@ -80,6 +80,13 @@ std::vector<WatchSpec> files_to_watch(Machine& m, const Paths& p, const StatusRe
   return out;
 }
 
+std::vector<fs::path> watched_files(const std::vector<WatchSpec>& specs) {
+  std::vector<fs::path> out;
+  for (const auto& s : specs)
+    if (!s.prefix) out.push_back(s.dir / s.name);
+  return out;
+}
+
 Result<void> Triggers::watch_sighup() {
   sd_event_source* s = nullptr;
   int r = sd_event_add_signal(event_, &s, SIGHUP, on_sighup, this);

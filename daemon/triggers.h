@@ -31,6 +31,8 @@ inline constexpr const char* kWatchedUnits[] = {"systemd-binfmt.service", "proc-
 // enabled platforms, cc_config.xml (link and real file), the state file (snapshot only), and
 // our own entries in binfmt_misc.
 std::vector<WatchSpec> files_to_watch(Machine& m, const Paths& p, const StatusReport& snapshot);
+// The single files among them (not the prefix of our binfmt_misc entries).
+std::vector<fs::path> watched_files(const std::vector<WatchSpec>& specs);
 
 class Triggers {
  public:
