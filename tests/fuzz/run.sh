@@ -94,6 +94,8 @@ for t in $targets; do
   # The outer timeout only guards against a target that stops answering libFuzzer itself.
   timeout --signal=KILL $((seconds + 120)) "$exe" "${opts[@]}" "$run_dir/$t/corpus" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # Corpus: seed files -> files after the run (libFuzzer adds every input with new coverage).
+  corpus="$(find "$here/corpus/$t" -type f | wc -l)->$(find "$run_dir/$t/corpus" -type f | wc -l)"
   if [ "$rc" = 0 ]; then
     result=ok
   else
@@ -103,7 +105,7 @@ for t in $targets; do
     echo "---- fuzz_$t failed (rc $rc); the report:" >&2
     excerpt "$log" 40 >&2
   fi
-  rows+=("$t|$seconds|${execs:-?}|$result")
+  rows+=("$t|$seconds|${execs:-?}|$corpus|$result")
 
   # Saved reproducers of defects found before (tests/fuzz/regressions/<target>/<defect>):
   # each must now run clean. One process per file, so that every one is checked.
@@ -119,20 +121,20 @@ for t in $targets; do
       fi
     done
     if [ "${#bad[@]}" = 0 ]; then
-      rows+=("$t (regressions)|-|${#regs[@]}|ok")
+      rows+=("$t (regressions)|-|${#regs[@]}|-|ok")
     else
       failed=1
-      rows+=("$t (regressions)|-|${#regs[@]}|${#bad[@]} FAIL: $(IFS=,; echo "${bad[*]}")")
+      rows+=("$t (regressions)|-|${#regs[@]}|-|${#bad[@]} FAIL: $(IFS=,; echo "${bad[*]}")")
     fi
   fi
 done
 
 echo
-printf '%-32s %8s %12s  %s\n' target seconds execs result
+printf '%-32s %8s %12s %12s  %s\n' target seconds execs corpus result
 # (for a "(regressions)" row, execs is the number of saved reproducers replayed)
 for r in "${rows[@]}"; do
-  IFS='|' read -r t s e res <<<"$r"
-  printf '%-32s %8s %12s  %s\n' "$t" "$s" "$e" "$res"
+  IFS='|' read -r t s e c res <<<"$r"
+  printf '%-32s %8s %12s %12s  %s\n' "$t" "$s" "$e" "$c" "$res"
 done
 echo "logs and crash inputs: $run_dir"
 exit "$failed"
