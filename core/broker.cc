@@ -477,39 +477,54 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
 }
 
-Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const ChangeOptions& o) {
-  auto lock = FileLock::acquire(lock_file(paths_));
+// One enable or disable: holds the state lock from the first read to the last write, so
+// concurrent platformctl runs and the daemon take turns.
+struct ChangeRun {
+  FileLock lock;
+  Broker::Session s;
+  std::vector<const Platform*> platforms;
+  ChangeReport rep;
+};
+
+static Result<ChangeRun> begin_change(Machine& m, const Paths& p, const std::vector<std::string>& names) {
+  auto lock = FileLock::acquire(lock_file(p));
   if (!lock) return lock.error();
-  auto sess = open_session(m_, paths_, false);
+  auto sess = open_session(m, p, false);
   if (!sess) return sess.error();
-  auto& s = *sess;
-  auto platforms = resolve_all(s.catalog, names);
+  auto platforms = resolve_all(sess->catalog, names);
   if (!platforms) return platforms.error();
   ChangeReport rep;
-  rep.warnings = s.notes;
+  rep.warnings = sess->notes;
+  return ChangeRun{std::move(*lock), std::move(*sess), std::move(*platforms), std::move(rep)};
+}
+
+// Saves the kernel-side result first: a crash before the BOINC edit leaves a state that the
+// next run (or the daemon's reconcile) completes. Then cc_config.xml, then what we own in it.
+static Result<ChangeReport> finish_change(Machine& m, const Paths& p, ChangeRun& c, const ChangeOptions& o,
+                                          const std::vector<std::string>& keep_advertised = {}) {
+  if (auto r = save_state(m, p, c.s.state); !r) return r.error();
+  sync_boinc(m, p, c.s.catalog, c.s.state, o, c.rep, keep_advertised);
+  if (auto r = save_state(m, p, c.s.state); !r) return r.error();
+  return std::move(c.rep);
+}
+
+Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const ChangeOptions& o) {
+  auto run = begin_change(m_, paths_, names);
+  if (!run) return run.error();
+  auto& s = run->s;
   BinfmtTable table(m_, paths_.binfmt_dir);
   if (auto ok = table.prepare(); !ok) return ok.error();
   auto natives = native_headers(paths_, s.host);
-
-  for (const Platform* pl : *platforms) enable_one(m_, paths_, s, table, natives, pl, o, rep);
-  // Save the kernel-side result first: a crash before the BOINC edit leaves a state that the
-  // next run (or the daemon's reconcile) completes.
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
-  sync_boinc(m_, paths_, s.catalog, s.state, o, rep);
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
-  return rep;
+  for (const Platform* pl : run->platforms) enable_one(m_, paths_, s, table, natives, pl, o, run->rep);
+  return finish_change(m_, paths_, *run, o);
 }
 
 Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, const ChangeOptions& o) {
-  auto lock = FileLock::acquire(lock_file(paths_));
-  if (!lock) return lock.error();
-  auto sess = open_session(m_, paths_, false);
-  if (!sess) return sess.error();
-  auto& s = *sess;
-  auto platforms = resolve_all(s.catalog, names);
-  if (!platforms) return platforms.error();
-  ChangeReport rep;
-  rep.warnings = s.notes;
+  auto run = begin_change(m_, paths_, names);
+  if (!run) return run.error();
+  auto& s = run->s;
+  auto& rep = run->rep;
+  auto* platforms = &run->platforms;
   // Never lose work: after a withdrawal the client relabels tasks of the platform as native
   // and would run them as native binaries. Refuse while any exist, unless forced; with
   // keep_busy, keep the platforms that have tasks (reported) and withdraw the others.
@@ -553,10 +568,7 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
       rep.lines.push_back(fmt::format("{}: already disabled", pl->arch));
     }
   }
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
-  sync_boinc(m_, paths_, s.catalog, s.state, o, rep, kept_busy);
-  if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
-  return rep;
+  return finish_change(m_, paths_, *run, o, kept_busy);
 }
 
 Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>& names, const VerifyOptions& o) {
