@@ -203,3 +203,19 @@ TEST_CASE("sync: malformed cc_config.xml is left byte-identical") {
   CHECK(r.error().message.find(f.cc().string() + ":2:") == 0);
   CHECK(slurp(f.cc()) == bad);
 }
+
+// docs/bad-input.md, cc_config.xml "10 MB file": above Machine::read_file's 16 MiB cap the
+// file is not read, and so not edited: exit 7 (bad_config), the file and what we own unchanged.
+TEST_CASE("sync: a cc_config.xml above 16 MiB is refused and left alone") {
+  Fixture f;
+  std::string huge = "<cc_config>\n  <options>\n  </options>\n";
+  huge += "<!--" + std::string((16u << 20) + 1, 'x') + "-->\n</cc_config>\n";
+  put(f.cc(), huge);
+  RealMachine m;
+  auto r = sync_alt_platforms(m, f.paths, f.state, {kAarch64}, f.opts);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == exit_code::bad_config);
+  CHECK(r.error().message == f.cc().string() + " is larger than 16777216 bytes; refusing to read it");
+  CHECK(slurp(f.cc()) == huge);
+  CHECK(f.state.owned_alt_platforms.empty());
+}
