@@ -8,8 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 # debhelper + dpkg-dev: dpkg-buildpackage and dh; lintian: the lint stage; debootstrap: the
 # test root (only when the weekly cache is cold); zstd: the cache tarball; iproute2: `ip`
-# for the test root's private loopback.
-if ! apt-get install -y -q --no-install-recommends debhelper dpkg-dev lintian debootstrap zstd iproute2 >/tmp/platformd-pkg-apt.log 2>&1; then
+# for the test root's private loopback; python3: check-private-binfmt (a minimal Debian 12
+# image has none).
+if ! apt-get install -y -q --no-install-recommends debhelper dpkg-dev lintian debootstrap zstd iproute2 python3 \
+  >/tmp/platformd-pkg-apt.log 2>&1; then
   tail -20 /tmp/platformd-pkg-apt.log
   echo "package stage: could not install the packaging tools"
   exit 1
