@@ -55,6 +55,8 @@ class RacingMachine : public Machine {
   int replaces = 0;
   Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                             const std::optional<std::string>& expected_old) override {
+    // Only cc_config.xml races; the state file (the write-ahead of ownership) is ours alone.
+    if (p.filename() != "cc_config.xml") return real_.replace_file(p, text, own, expected_old);
     ++replaces;
     if (edits-- > 0) put(p, slurp(p) + "<!-- edited concurrently -->\n");
     return real_.replace_file(p, text, own, expected_old);
@@ -81,6 +83,9 @@ struct Fixture {
   BoincSyncOptions opts;
   State state;
   Fixture() {
+    // Never the machine's /var/lib/platformd: the sync writes ownership ahead to the state file.
+    paths.state_dir = dir.path / "state";
+    fs::create_directories(paths.state_dir);
     paths.boinc_dir = dir.path;
     paths.gui_rpc_port = 1;
     opts.service = &systemd;
@@ -115,6 +120,8 @@ TEST_CASE("sync: a concurrent edit between read and rename is kept and the edit 
   auto r = sync_alt_platforms(m, f.paths, f.state, {kAarch64}, f.opts);
   REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
   CHECK(m.replaces == 3);
+  // The ownership was written ahead to the state file before cc_config.xml.
+  CHECK(slurp(f.paths.state_dir / "state.json").find(kAarch64) != std::string::npos);
   const std::string text = slurp(f.cc());
   CHECK(text == "<cc_config>\n  <options>\n    <alt_platform>" + kAarch64 +
                     "</alt_platform>\n  </options>\n</cc_config>\n<!-- edited concurrently -->\n<!-- edited "
