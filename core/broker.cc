@@ -72,6 +72,14 @@ const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_v
   return nullptr;
 }
 
+// Is our entry `name` in the table, and enabled, right now?
+bool own_entry_enabled(BinfmtTable& table, std::string_view name) {
+  auto entries = table.entries();
+  if (!entries) return false;
+  const BinfmtRule* e = find_entry(*entries, name);
+  return e && e->enabled;
+}
+
 // The headers no handler may ever capture: the userland's own programs, and the probes of
 // compat platforms the kernel was proven to run natively.
 std::vector<NativeHeader> native_headers(const Paths& p, const HostInfo& h) {
@@ -438,6 +446,16 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
   auto known = s.state.verified.find(pl->arch);
   t.identity_only = known != s.state.verified.end() && verdict_reusable(known->second, paths, *pl, usable->path, o);
   VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
+  // A run that failed because our entry was flushed or disabled meanwhile (systemd-binfmt,
+  // `echo 0 >` it) says nothing about the translator: record no verdict, so that the next
+  // trigger (that change's own event, the next call) registers and proves it again.
+  if (!v.passed && !own_entry_enabled(table, rule.name)) {
+    keep_first(fail(exit_code::failure,
+                    "{}: its entry {} was removed or disabled while it was being proven; not judged, tried again at "
+                    "the next trigger",
+                    pl->arch, rule.name));
+    return;
+  }
   const std::string identity = file_identity(usable->path);
   if (t.identity_only) {
     v.fidelity = known->second.fidelity;
