@@ -39,7 +39,18 @@ expect_error io.github.platformd1.Error.UnknownPlatform bus_call Enable 'asa{sv}
 expect_error io.github.platformd1.Error.UnknownPlatform bus_call Enable 'asa{sv}' 0 0
 expect_error org.freedesktop.DBus.Error.InvalidArgs bus_call Enable 'asa{sv}' 1 aarch64 1 bogus b true
 expect_error org.freedesktop.DBus.Error.InvalidArgs bus_call Enable 'asa{sv}' 1 aarch64 1 strict s yes
-pass "errors: Refused, UnknownPlatform, InvalidArgs"
+expect_error io.github.platformd1.Error.UnknownPlatform bus_call Enable 'asa{sv}' 1 '' 0
+# A call whose signature is not the method's never reaches our code.
+expect_error org.freedesktop.DBus.Error.InvalidArgs bus_call Enable 's' aarch64
+expect_error org.freedesktop.DBus.Error.InvalidArgs bus_call Disable 'asa{sv}' 1 aarch64 0
+# More than 64 names in one call.
+# shellcheck disable=SC2046
+expect_error org.freedesktop.DBus.Error.InvalidArgs bus_call Enable 'asa{sv}' 65 $(for _ in $(seq 65); do echo aarch64; done) 0
+# A name that is not UTF-8 cannot be sent at all: D-Bus strings are UTF-8, sd-bus refuses to
+# marshal it and the bus would drop the message.
+if bus_call Enable 'asa{sv}' 1 $'\xff\xfe' 0; then fail "a non-UTF-8 name was sent"; fi
+[ "$(bus_get EnabledPlatforms)" = "as 1 \"aarch64\"" ] || fail "a refused call changed EnabledPlatforms: $(bus_get EnabledPlatforms)"
+pass "errors: Refused, UnknownPlatform, InvalidArgs (options, signature, more than 64 names); non-UTF-8 cannot be sent"
 
 # Disable: entry gone, property back to empty, signals again.
 changes=$(monitor_count 'member=PropertiesChanged')
