@@ -4,6 +4,7 @@
 #include "broker.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "binfmt_table.h"
 #include "boinc_locate.h"
@@ -372,11 +373,12 @@ Result<StatusReport> Broker::status() {
 
 // Registers and verifies one platform, or adopts another tool's entry that already serves it.
 // Failures go to rep.error (the first one wins) so a batch keeps going.
-// keep_on_failure: a failed verification leaves the new handler registered (reconcile, while
-// BOINC tasks of the platform exist: without a handler they could not run at all).
+// keep_on_failure, asked only when the verification failed: true leaves the new handler
+// registered (reconcile, while BOINC tasks of the platform exist: without a handler they could
+// not run at all).
 static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, BinfmtTable& table,
                        const std::vector<NativeHeader>& natives, const Platform* pl, const ChangeOptions& o,
-                       ChangeReport& rep, bool keep_on_failure = false) {
+                       ChangeReport& rep, const std::function<bool()>& keep_on_failure = {}) {
   auto keep_first = [&](Error e) {
     if (!rep.error) rep.error = std::move(e);
   };
@@ -467,7 +469,7 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
   } else {
     s.state.verified[pl->arch] = record_of(v, identity, probe_identity(paths, pl->arch));
   }
-  if (!v.passed && keep_on_failure) {
+  if (!v.passed && keep_on_failure && keep_on_failure()) {
     add_sorted(s.state.enabled, pl->arch);
     rep.changed = true;
     rep.warnings.push_back(fmt::format(
@@ -685,22 +687,30 @@ Result<ChangeReport> Broker::reconcile() {
                        rec->second.translator_identity == file_identity(cands.front().path);
     // Never lose work: a platform that stops verifying keeps its handler and its alt_platform
     // while BOINC holds tasks of it; both go with the first reconcile after they finish.
-    bool busy = (ours || contains(s.state.owned_alt_platforms, pl->boinc_name)) && boinc_busy_with(m_, paths_, *pl);
-    if (failed_same) {
-      if (busy) {
+    // Asking BOINC (GUI RPC or client_state.xml) is for failures only, at most once each.
+    std::optional<bool> busy_answer;
+    auto busy = [&] {
+      if (!busy_answer)
+        busy_answer =
+            (ours || contains(s.state.owned_alt_platforms, pl->boinc_name)) && boinc_busy_with(m_, paths_, *pl);
+      return *busy_answer;
+    };
+    if (failed_same && ours) {
+      if (busy()) {
         kept_busy.push_back(pl->boinc_name);
-      } else if (ours) {
-        if (auto r = table.remove_own(ours->name); r) {
-          rep.lines.push_back(fmt::format(
-              "{}: removed entry {}: its verification failed and no BOINC task needs it now", arch, ours->name));
-          rep.changed = true;
-        }
+      } else if (auto r = table.remove_own(ours->name); r) {
+        rep.lines.push_back(fmt::format("{}: removed entry {}: its verification failed and no BOINC task needs it now",
+                                        arch, ours->name));
+        rep.changed = true;
       }
       continue;
     }
+    // Failed with this very translator and no handler left: retrying would fail the same way,
+    // unless the handler is kept for BOINC's tasks (and was flushed meanwhile): register it again.
+    if (failed_same && !busy()) continue;
     std::size_t before = rep.lines.size();
     enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep, busy);
-    if (busy && !s.state.verified[arch].passed) kept_busy.push_back(pl->boinc_name);
+    if (!s.state.verified[arch].passed && busy_answer.value_or(false)) kept_busy.push_back(pl->boinc_name);
     if (rep.lines.size() > before) {
       rep.lines.back() = "repaired " + rep.lines.back();
       rep.changed = true;

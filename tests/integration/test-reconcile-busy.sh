@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/boinc.sh"
 
+command -v strace >/dev/null || { echo "SKIP: strace is not installed"; exit 77; }
 [ -x /usr/bin/qemu-arm-static ] || { echo "SKIP: qemu-user-static not installed"; exit 77; }
 private_translator aarch64
 B=$PLATFORMD_BOINC_DIR
@@ -14,6 +15,15 @@ pctl() { "$PCTL" --boinc-dir "$B" "$@"; }
 expect_exit 0 pctl enable aarch64
 grep -q "alt_platform>$A64<" "$B/cc_config.xml" || fail "enable wrote no entry"
 boinc_seed_task "$B" "$A64" wu1_0   # the client is stopped: its tasks are read from client_state.xml
+
+# A plain repair (the entry flushed, the platform still verifies) does not ask BOINC for its
+# tasks: only a failed verification needs that answer.
+echo -1 >"$BF/platformd-aarch64"
+strace -f -o "$T/repair.trace" -e trace=openat "$PCTL" --boinc-dir "$B" reconcile >"$T/out" 2>"$T/err" ||
+  fail "repair: $(cat "$T/err")"
+[ -e "$BF/platformd-aarch64" ] || fail "the flushed entry was not repaired"
+! grep -q 'client_state' "$T/repair.trace" || fail "a repair that verified read BOINC's client_state.xml"
+pass "a repair that verifies does not read BOINC's task list"
 
 # The "upgrade": a translator for another architecture, installed the way dpkg does (rename).
 cp /usr/bin/qemu-arm-static "$T/bin/.new" && mv -f "$T/bin/.new" "$T/bin/qemu-aarch64-static"
@@ -32,6 +42,13 @@ cmp -s "$B/cc_config.xml" "$T/cc.before" || fail "the second reconcile changed c
 expect_exit 0 pctl status
 grep -E '^aarch64 ' "$T/out" | grep -q unavailable || fail "status does not show aarch64 unavailable: $(cat "$T/out")"
 pass "kept, and shown as unavailable with its reason"
+
+# The kept handler is flushed (systemd-binfmt restarted): while the task exists it comes back.
+echo -1 >"$BF/platformd-aarch64"
+expect_exit 0 pctl reconcile
+[ -e "$BF/platformd-aarch64" ] || fail "a kept handler that was flushed was not registered again"
+grep -q "KEPT" "$T/err" || fail "the re-registration does not say why: $(cat "$T/out" "$T/err")"
+pass "a kept handler that was flushed is registered again while the task exists"
 
 # The task is done (the client's state no longer holds it): both go.
 mkdir -p "$T/old-state" && mv "$B"/client_state*.xml "$T/old-state/"
