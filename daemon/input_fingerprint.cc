@@ -2,10 +2,10 @@
 
 #include <sys/stat.h>
 #include <algorithm>
-#include <string_view>
 
 #include <fmt/format.h>
 
+#include "binfmt_rule.h"
 #include "binfmt_table.h"
 
 namespace platformd::daemon {
@@ -20,19 +20,6 @@ void append_identity(std::string& out, const fs::path& p) {
   }
   out += fmt::format("{} {}:{}:{}.{}:{}.{}\n", p.string(), st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                      st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-}
-
-// The "interpreter /path" line of an entry file (docs/binfmt.md).
-std::string_view interpreter_of(std::string_view entry) {
-  constexpr std::string_view key = "interpreter ";
-  for (std::size_t pos = 0; pos < entry.size();) {
-    std::size_t end = entry.find('\n', pos);
-    if (end == std::string_view::npos) end = entry.size();
-    std::string_view line = entry.substr(pos, end - pos);
-    if (line.substr(0, key.size()) == key) return line.substr(key.size());
-    pos = end + 1;
-  }
-  return {};
 }
 
 }  // namespace
@@ -54,9 +41,9 @@ std::string InputFingerprint::take() const {
         continue;
       }
       out += *text;
-      if (auto interp = interpreter_of(*text); !interp.empty()) {
-        append_identity(out, fs::path(interp));
-        interpreters.emplace_back(interp);
+      if (auto e = parse_entry_file(n, *text); e && !e->interpreter.empty()) {
+        append_identity(out, e->interpreter);
+        interpreters.push_back(e->interpreter);
       }
     }
   }
