@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker.h"
@@ -35,6 +36,22 @@ Runner register_enable(CLI::App& app, Globals& g);
 Runner register_disable(CLI::App& app, Globals& g);
 Runner register_verify(CLI::App& app, Globals& g);
 Runner register_reconcile(CLI::App& app, Globals& g);
+
+// Runs one broker operation where it belongs: through the daemon when it may be asked and
+// answers (`ask` returns Result<std::optional<T>>, nullopt when no daemon runs), else here
+// (`direct(broker)` returns Result<T>). Both give the core's own T: the output is the same.
+template <typename Ask, typename Direct>
+auto daemon_or_direct(const Globals& g, Ask ask, Direct direct) {
+  using R = decltype(direct(std::declval<Broker&>()));
+  if (g.may_use_daemon()) {
+    auto via = ask();
+    if (!via) return R(via.error());
+    if (*via) return R(std::move(**via));
+  }
+  RealMachine m;
+  Broker b(m, g.paths());
+  return direct(b);
+}
 
 // Prints an error line on stderr ("platformctl: ...") and returns its exit code.
 int report_error(const Error& e);

@@ -17,18 +17,8 @@ namespace {
 
 // Every platform the administrator has enabled, from the same source a status would use.
 Result<std::vector<std::string>> enabled_platforms(const Globals& g) {
-  std::optional<StatusReport> rep;
-  if (g.may_use_daemon()) {
-    auto via = try_status_via_daemon();
-    if (!via) return via.error();
-    rep = std::move(*via);
-  }
-  if (!rep) {
-    RealMachine m;
-    auto r = Broker(m, g.paths()).status();
-    if (!r) return r.error();
-    rep = std::move(*r);
-  }
+  auto rep = daemon_or_direct(g, try_status_via_daemon, [](Broker& b) { return b.status(); });
+  if (!rep) return rep.error();
   std::vector<std::string> names;
   for (const auto& p : rep->platforms)
     if (p.enabled && p.state != "native") names.push_back(p.arch);
@@ -72,14 +62,8 @@ Runner register_disable(CLI::App& app, Globals& g) {
     ChangeOptions opts;
     opts.force = o->force;
     opts.keep_busy = o->keep_busy;
-    if (g.may_use_daemon()) {
-      auto via = try_disable_via_daemon(names, opts);
-      if (!via) return report_error(via.error());
-      if (*via) return print_change(**via, g.json);
-    }
-    RealMachine m;
-    Broker b(m, g.paths());
-    auto r = b.disable(names, opts);
+    auto r = daemon_or_direct(
+        g, [&] { return try_disable_via_daemon(names, opts); }, [&](Broker& b) { return b.disable(names, opts); });
     if (!r) return report_error(r.error());
     return print_change(*r, g.json);
   };

@@ -16,14 +16,8 @@ Runner register_enable(CLI::App& app, Globals& g) {
   return [&g, o] {
     ChangeOptions opts;
     opts.strict = o->strict;
-    if (g.may_use_daemon()) {
-      auto via = try_enable_via_daemon(o->names, opts);
-      if (!via) return report_error(via.error());
-      if (*via) return print_change(**via, g.json);
-    }
-    RealMachine m;
-    Broker b(m, g.paths());
-    auto r = b.enable(o->names, opts);
+    auto r = daemon_or_direct(
+        g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
     if (!r) return report_error(r.error());
     return print_change(*r, g.json);
   };

@@ -42,16 +42,7 @@ Runner register_status(CLI::App& app, Globals& g) {
   return [&g, sub] {
     (void)sub;
     // Same output either way: the daemon returns the core's own StatusReport.
-    Result<StatusReport> r = fail(0, "");
-    if (auto via = g.may_use_daemon() ? try_status_via_daemon() : Result<std::optional<StatusReport>>(std::nullopt);
-        via && *via) {
-      r = std::move(**via);
-    } else if (!via) {
-      return report_error(via.error());
-    } else {
-      RealMachine m;
-      r = Broker(m, g.paths()).status();
-    }
+    auto r = daemon_or_direct(g, try_status_via_daemon, [](Broker& b) { return b.status(); });
     if (!r) return report_error(r.error());
     if (g.json)
       fmt::print("{}\n", to_json(*r).dump(2));

@@ -54,14 +54,8 @@ Runner register_verify(CLI::App& app, Globals& g) {
     VerifyOptions opts;
     opts.strict = o->strict;
     if (!o->translator.empty()) opts.translator = o->translator;
-    if (g.may_use_daemon()) {
-      auto via = try_verify_via_daemon(o->names, opts);
-      if (!via) return report_error(via.error());
-      if (*via) return print_results(**via, g.json);
-    }
-    RealMachine m;
-    Broker b(m, g.paths());
-    auto r = b.verify(o->names, opts);
+    auto r = daemon_or_direct(
+        g, [&] { return try_verify_via_daemon(o->names, opts); }, [&](Broker& b) { return b.verify(o->names, opts); });
     if (!r) return report_error(r.error());
     return print_results(*r, g.json);
   };
