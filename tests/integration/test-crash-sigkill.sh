@@ -11,9 +11,6 @@ B=$PLATFORMD_BOINC_DIR
 S=$PLATFORMD_STATE_DIR
 A64=aarch64-unknown-linux-gnu
 pctl() { "$PCTL" --boinc-dir "$B" "$@"; }
-# In the sanitiser build: LeakSanitizer cannot run under ptrace and fails the traced process at
-# exit, so leak checking is off for the runs strace injects into (every other test has it).
-NO_LSAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 cat >"$B/cc_config.xml" <<'XML'
 <?xml version="1.0"?>

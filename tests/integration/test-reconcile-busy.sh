@@ -19,7 +19,7 @@ boinc_seed_task "$B" "$A64" wu1_0   # the client is stopped: its tasks are read 
 # A plain repair (the entry flushed, the platform still verifies) does not ask BOINC for its
 # tasks: only a failed verification needs that answer.
 echo -1 >"$BF/platformd-aarch64"
-strace -f -o "$T/repair.trace" -e trace=openat "$PCTL" --boinc-dir "$B" reconcile >"$T/out" 2>"$T/err" ||
+strace -f -o "$T/repair.trace" -e trace=openat env ASAN_OPTIONS="$NO_LSAN" "$PCTL" --boinc-dir "$B" reconcile >"$T/out" 2>"$T/err" ||
   fail "repair: $(cat "$T/err")"
 [ -e "$BF/platformd-aarch64" ] || fail "the flushed entry was not repaired"
 ! grep -q 'client_state' "$T/repair.trace" || fail "a repair that verified read BOINC's client_state.xml"

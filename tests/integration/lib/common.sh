@@ -68,3 +68,8 @@ private_translator() {
 JSON
   export PLATFORMD_DATA_DIR=$T/data
 }
+
+# For programs run under strace in the sanitiser build: LeakSanitizer cannot run under ptrace
+# and fails the traced process at exit, so leak checking is off there (every other run has it).
+# Use as: strace ... env ASAN_OPTIONS="$NO_LSAN" PROGRAM ...
+NO_LSAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
