@@ -21,8 +21,8 @@
 
 #include <fmt/format.h>
 
-#include "dbus_names.h"
-#include "sd_ptr.h"
+#include "dbus/dbus_names.h"
+#include "system/sd_ptr.h"
 
 namespace {
 

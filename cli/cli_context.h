@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "broker.h"
-#include "machine.h"
-#include "paths.h"
+#include "system/machine.h"
+#include "system/paths.h"
 
 namespace platformd::cli {
 

@@ -8,7 +8,7 @@
 //                failed. The state file then still lists exactly the kept ones as enabled.
 //   --force      everything is withdrawn; the tasks would run as native programs.
 #include "cli_context.h"
-#include "dbus_client.h"
+#include "dbus/dbus_client.h"
 #include "exit_codes.h"
 
 namespace platformd::cli {

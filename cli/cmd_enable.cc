@@ -1,6 +1,6 @@
 // platformctl enable PLATFORM...: register, verify and advertise platforms.
 #include "cli_context.h"
-#include "dbus_client.h"
+#include "dbus/dbus_client.h"
 
 namespace platformd::cli {
 

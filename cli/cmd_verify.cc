@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 
 #include "cli_context.h"
-#include "dbus_client.h"
+#include "dbus/dbus_client.h"
 #include "exit_codes.h"
 #include "report_json.h"
 

@@ -6,17 +6,17 @@
 #include <algorithm>
 #include <functional>
 
-#include "binfmt_table.h"
-#include "boinc_locate.h"
-#include "boinc_sync.h"
-#include "cc_config.h"
-#include "elf_file.h"
+#include "binfmt/binfmt_table.h"
+#include "binfmt/elf_file.h"
+#include "binfmt/platform_plan.h"
+#include "boinc/boinc_locate.h"
+#include "boinc/boinc_sync.h"
+#include "boinc/cc_config.h"
 #include "exit_codes.h"
-#include "platform_plan.h"
-#include "probe_runner.h"
+#include "fidelity/probe_runner.h"
+#include "fidelity/translator.h"
+#include "fidelity/verifier.h"
 #include "state.h"
-#include "translator.h"
-#include "verifier.h"
 
 namespace platformd {
 

@@ -9,9 +9,9 @@
 
 #include "catalog.h"
 #include "host.h"
-#include "machine.h"
-#include "paths.h"
 #include "result.h"
+#include "system/machine.h"
+#include "system/paths.h"
 
 namespace platformd {
 

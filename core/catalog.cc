@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "binfmt_rule.h"
-#include "binfmt_table.h"
+#include "binfmt/binfmt_rule.h"
+#include "binfmt/binfmt_table.h"
 #include "exit_codes.h"
 #include "json_number.h"
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "elf_file.h"
+#include "binfmt/elf_file.h"
 #include "exit_codes.h"
-#include "probe_output.h"
-#include "probe_runner.h"
+#include "fidelity/probe_output.h"
+#include "fidelity/probe_runner.h"
 
 namespace platformd {
 

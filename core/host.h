@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "catalog.h"
-#include "machine.h"
-#include "paths.h"
 #include "state.h"
+#include "system/machine.h"
+#include "system/paths.h"
 
 namespace platformd {
 

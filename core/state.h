@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "machine.h"
-#include "paths.h"
 #include "result.h"
+#include "system/machine.h"
+#include "system/paths.h"
 
 namespace platformd {
 

@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "catalog.h"
-#include "dbus_codec.h"
-#include "dbus_names.h"
+#include "dbus/dbus_codec.h"
+#include "dbus/dbus_names.h"
 #include "exit_codes.h"
 #include "journal.h"
 

@@ -15,7 +15,7 @@
 #include "broker.h"
 #include "polkit.h"
 #include "reconciler.h"
-#include "sd_ptr.h"
+#include "system/sd_ptr.h"
 
 namespace platformd::daemon {
 

@@ -18,7 +18,7 @@
 #include <sys/inotify.h>
 #include <systemd/sd-event.h>
 
-#include "sd_ptr.h"
+#include "system/sd_ptr.h"
 
 namespace platformd::daemon {
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "binfmt_rule.h"
-#include "binfmt_table.h"
+#include "binfmt/binfmt_rule.h"
+#include "binfmt/binfmt_table.h"
 
 namespace platformd::daemon {
 

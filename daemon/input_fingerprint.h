@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "machine.h"
+#include "system/machine.h"
 
 namespace platformd::daemon {
 

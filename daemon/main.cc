@@ -10,16 +10,16 @@
 
 #include "broker.h"
 #include "bus_service.h"
-#include "dbus_names.h"
+#include "dbus/dbus_names.h"
 #include "exit_codes.h"
 #include "file_watch.h"
 #include "journal.h"
-#include "machine.h"
 #include "options.h"
-#include "paths.h"
 #include "polkit.h"
 #include "reconciler.h"
-#include "sd_ptr.h"
+#include "system/machine.h"
+#include "system/paths.h"
+#include "system/sd_ptr.h"
 #include "triggers.h"
 
 #ifndef PLATFORMD_VERSION

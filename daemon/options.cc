@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "dbus_names.h"
+#include "dbus/dbus_names.h"
 #include "exit_codes.h"
 
 namespace platformd::daemon {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "dbus_names.h"
+#include "dbus/dbus_names.h"
 
 namespace platformd::daemon {
 

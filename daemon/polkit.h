@@ -14,7 +14,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "sd_ptr.h"
+#include "system/sd_ptr.h"
 
 namespace platformd::daemon {
 

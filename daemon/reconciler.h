@@ -30,7 +30,7 @@
 
 #include "broker.h"
 #include "input_fingerprint.h"
-#include "sd_ptr.h"
+#include "system/sd_ptr.h"
 
 namespace platformd::daemon {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "binfmt_table.h"
-#include "boinc_locate.h"
+#include "binfmt/binfmt_table.h"
+#include "boinc/boinc_locate.h"
 #include "exit_codes.h"
 #include "journal.h"
 #include "state.h"

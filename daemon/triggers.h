@@ -17,9 +17,9 @@
 #include <systemd/sd-event.h>
 
 #include "file_watch.h"
-#include "paths.h"
 #include "reconciler.h"
-#include "sd_ptr.h"
+#include "system/paths.h"
+#include "system/sd_ptr.h"
 
 namespace platformd::daemon {
 

@@ -12,7 +12,7 @@ pkgs=(
   gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
   libc6-dev-ppc64el-cross libc6-dev-s390x-cross
-  qemu-user-static boinc-client dbus util-linux file systemd libclang-rt-14-dev iproute2
+  qemu-user-static boinc-client dbus util-linux file systemd libclang-rt-14-dev iproute2 ccache
 )
 
 apt-get update

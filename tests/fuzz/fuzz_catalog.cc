@@ -13,9 +13,9 @@
 // ':' '/' '\'.
 #include <algorithm>
 
+#include "binfmt/platform_plan.h"
 #include "catalog.h"
 #include "fuzz_util.h"
-#include "platform_plan.h"
 
 using namespace platformd;
 using platformd_fuzz::shown;

@@ -1,4 +1,4 @@
-// Fuzz target: the cc_config.xml editor (core/cc_config.h), which must keep every byte of the
+// Fuzz target: the cc_config.xml editor (core/boinc/cc_config.h), which must keep every byte of the
 // user's content and change only our <alt_platform> entries.
 //
 // Input: byte 0 chooses `want_ours` (bits 0-5: names from kNames; bit 6: reverse their order;
@@ -28,7 +28,7 @@
 
 #include <tinyxml2.h>
 
-#include "cc_config.h"
+#include "boinc/cc_config.h"
 #include "exit_codes.h"
 #include "fuzz_util.h"
 

@@ -1,5 +1,5 @@
 // Fuzz target: parse_client_state_file, DATA_DIR/client_state.xml of the BOINC client
-// (core/boinc_state.h), read when the client is stopped; the client or a person may have left it
+// (core/boinc/boinc_state.h), read when the client is stopped; the client or a person may have left it
 // truncated or edited.
 //
 // Input: the file's text.
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <set>
 
-#include "boinc_state.h"
+#include "boinc/boinc_state.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

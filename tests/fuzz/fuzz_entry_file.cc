@@ -14,7 +14,7 @@
 //    This is what BinfmtTable::entries() relies on when it reads back what we registered.
 #include <algorithm>
 
-#include "binfmt_rule.h"
+#include "binfmt/binfmt_rule.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

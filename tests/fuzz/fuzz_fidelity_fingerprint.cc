@@ -1,4 +1,4 @@
-// Fuzz target: parse_fingerprint and judge (core/fidelity.h). The fingerprint is `probe fp`
+// Fuzz target: parse_fingerprint and judge (core/fidelity/fidelity.h). The fingerprint is `probe fp`
 // output from a foreign binary under the translator being tested: untrusted.
 //
 // Input: the probe's output.
@@ -13,7 +13,7 @@
 //    follows from the categories.
 #include <algorithm>
 
-#include "fidelity.h"
+#include "fidelity/fidelity.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

@@ -1,4 +1,4 @@
-// Fuzz target: parse_reference_text and parse_fidelity_policy (core/fidelity.h), the files
+// Fuzz target: parse_reference_text and parse_fidelity_policy (core/fidelity/fidelity.h), the files
 // platforms/reference/<arch>.json and platforms/fidelity-policy.json.
 //
 // Input: JSON text, given to both parsers.
@@ -11,7 +11,7 @@
 //  - a parsed policy has no category in both lists, and blocks() follows its lists.
 #include <algorithm>
 
-#include "fidelity.h"
+#include "fidelity/fidelity.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

@@ -1,5 +1,5 @@
 // Fuzz target: parse_get_state_reply, the GUI RPC <get_state/> reply from the BOINC client
-// (core/boinc_state.h). The peer is a local process, so its bytes are untrusted input.
+// (core/boinc/boinc_state.h). The peer is a local process, so its bytes are untrusted input.
 //
 // Input: the reply's text (without the GUI RPC's \003 terminator).
 //
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <set>
 
-#include "boinc_state.h"
+#include "boinc/boinc_state.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

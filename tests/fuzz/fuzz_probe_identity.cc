@@ -1,4 +1,4 @@
-// Fuzz target: the probe's identity and benchmark answers (core/probe_output.h:
+// Fuzz target: the probe's identity and benchmark answers (core/fidelity/probe_output.h:
 // parse_identity_answer, parse_bench, speed_ratios). The probe runs under the translator being
 // verified, so its output is untrusted.
 //
@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fidelity/probe_output.h"
 #include "fuzz_util.h"
-#include "probe_output.h"
 
 using namespace platformd;
 using platformd_fuzz::shown;

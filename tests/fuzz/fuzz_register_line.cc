@@ -1,4 +1,4 @@
-// Fuzz target: the binfmt_misc register line (core/binfmt_rule.h).
+// Fuzz target: the binfmt_misc register line (core/binfmt/binfmt_rule.h).
 //
 // Input: text. The whole input is parsed as one register line (what a write to
 // /proc/sys/fs/binfmt_misc/register carries); its first line and the rest are also parsed as
@@ -14,7 +14,7 @@
 //    (checked against a witness header built from the two magics and masks).
 #include <algorithm>
 
-#include "binfmt_rule.h"
+#include "binfmt/binfmt_rule.h"
 #include "fuzz_util.h"
 
 using namespace platformd;

@@ -5,8 +5,8 @@
 // Invariants, when it parses: the name is not empty; every platform key is a valid platform
 // name; every path is absolute. Whatever the input: no crash, no exception out of the parser.
 #include "catalog.h"
+#include "fidelity/translator.h"
 #include "fuzz_util.h"
-#include "translator.h"
 
 using namespace platformd;
 using platformd_fuzz::shown;

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "binfmt_rule.h"
+#include "binfmt/binfmt_rule.h"
 
 // FUZZ_CHECK(cond, "format {}", args...): the invariant `cond` must hold for every input.
 #define FUZZ_CHECK(cond, ...)                                                                       \

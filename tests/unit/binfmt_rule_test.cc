@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "binfmt_rule.h"
-#include "platform_plan.h"
+#include "binfmt/binfmt_rule.h"
+#include "binfmt/platform_plan.h"
 
 using namespace platformd;
 

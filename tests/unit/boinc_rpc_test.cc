@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "boinc_rpc.h"
+#include "boinc/boinc_rpc.h"
 #include "exit_codes.h"
 
 using namespace platformd;

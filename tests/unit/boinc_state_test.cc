@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "boinc_locate.h"
-#include "boinc_rpc.h"
-#include "boinc_state.h"
+#include "boinc/boinc_locate.h"
+#include "boinc/boinc_rpc.h"
+#include "boinc/boinc_state.h"
 
 using namespace platformd;
 

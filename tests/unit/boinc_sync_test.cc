@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "boinc_sync.h"
+#include "boinc/boinc_sync.h"
 #include "exit_codes.h"
 
 using namespace platformd;

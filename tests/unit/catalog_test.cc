@@ -2,10 +2,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "binfmt_rule.h"
+#include "binfmt/binfmt_rule.h"
+#include "binfmt/platform_plan.h"
 #include "catalog.h"
 #include "exit_codes.h"
-#include "platform_plan.h"
 #include "state.h"
 
 using namespace platformd;

@@ -6,7 +6,7 @@
 
 #include <tinyxml2.h>
 
-#include "cc_config.h"
+#include "boinc/cc_config.h"
 #include "exit_codes.h"
 
 using namespace platformd;

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "exit_codes.h"
-#include "fidelity.h"
-#include "probe_output.h"
+#include "fidelity/fidelity.h"
+#include "fidelity/probe_output.h"
 
 using namespace platformd;
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "exit_codes.h"
-#include "translator.h"
+#include "fidelity/translator.h"
 
 using namespace platformd;
 namespace fs = std::filesystem;

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "catalog.h"
+#include "fidelity/verifier.h"
 #include "untrusted_text.h"
-#include "verifier.h"
 
 using namespace platformd;
 

@@ -1,0 +1,43 @@
+// The kernel's binfmt_misc table, read and changed through a Machine. platformd owns only the
+// entries whose name starts with kOwnPrefix; it never writes to `status` (writing -1 there
+// deletes every entry, other tools' included).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "binfmt/binfmt_rule.h"
+#include "system/machine.h"
+
+namespace platformd {
+
+inline constexpr std::string_view kOwnPrefix = "platformd-";
+
+inline bool is_own_entry(std::string_view name) {
+  return name.substr(0, kOwnPrefix.size()) == kOwnPrefix;
+}
+inline std::string own_entry_name(std::string_view arch) {
+  return std::string(kOwnPrefix) + std::string(arch);
+}
+
+class BinfmtTable {
+ public:
+  BinfmtTable(Machine& m, fs::path dir) : m_(m), dir_(std::move(dir)) {}
+
+  // Mounts binfmt_misc when needed and checks it is usable: writable and enabled.
+  Result<void> prepare();
+  // Every entry, parsed. An entry that vanished while listing is skipped.
+  Result<std::vector<BinfmtRule>> entries();
+  Result<void> add(const BinfmtRule& r);
+  // Removes one of OUR entries (refuses any other name).
+  Result<void> remove_own(std::string_view name);
+  bool globally_enabled();
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  Machine& m_;
+  fs::path dir_;
+};
+
+}  // namespace platformd

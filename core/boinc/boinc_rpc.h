@@ -1,0 +1,36 @@
+// The BOINC client's GUI RPC, over Machine::loopback_exchange: one framed request, one reply,
+// bounded in time and size. Only requests that need no password are used (get_state).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "boinc/boinc_state.h"
+#include "result.h"
+#include "system/machine.h"
+
+namespace platformd {
+
+struct GuiRpcEndpoint {
+  int port = 31416;                          // the client's --gui_rpc_port
+  std::chrono::milliseconds timeout{10000};  // for the whole exchange
+  std::size_t max_reply = kMaxBoincStateBytes;
+};
+
+// "<boinc_gui_rpc_request>\n" BODY "\n</boinc_gui_rpc_request>\n\003": the client reads up to
+// the \003 and answers "<boinc_gui_rpc_reply>...</boinc_gui_rpc_reply>\n\003".
+std::string frame_gui_rpc_request(std::string_view body);
+
+// "127.0.0.1:31416", for messages.
+std::string describe(const GuiRpcEndpoint& e);
+
+// get_state. nullopt when nothing answers (connection refused, timeout, reply too large:
+// `why_unreachable` says which). An answer that is empty, cut short, not XML or an <error> is
+// an Error naming the endpoint.
+Result<std::optional<BoincClientState>> rpc_get_state(Machine& m, const GuiRpcEndpoint& e,
+                                                      std::string* why_unreachable = nullptr);
+
+}  // namespace platformd

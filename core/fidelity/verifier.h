@@ -1,0 +1,36 @@
+// Verifying one platform before it is advertised: the probe must run (through the registered
+// handler from an empty root, or through a named translator), its floating-point fingerprint
+// must agree with the architecture's reference under the policy in force, and its speed
+// relative to native is measured.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "broker.h"
+#include "catalog.h"
+#include "fidelity/probe_output.h"
+#include "fidelity/probe_runner.h"
+#include "host.h"
+#include "system/machine.h"
+#include "system/paths.h"
+
+namespace platformd {
+
+struct VerifyTarget {
+  const Platform* platform = nullptr;
+  ProbeVia via = ProbeVia::binfmt_empty_root;
+  std::string translator;                  // path, for display and for ProbeVia::translator
+  std::map<std::string, std::string> env;  // translator settings (QEMU_CPU, box64 exactness)
+  bool expect_preserved_argv0 = false;     // the handler has P
+  // Only prove that the handler runs the probe (from an empty root): used when re-registering
+  // a platform whose fidelity and speed were already measured with this very translator file.
+  bool identity_only = false;
+};
+
+VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, const VerifyTarget& t, bool strict);
+
+// Geometric mean of the FP and integer ratios: one number for `status`.
+double combined_speed(double fp_ratio, double int_ratio);
+
+}  // namespace platformd

@@ -1,0 +1,107 @@
+// Machine: every effect platformd has on the machine goes through this one small interface
+// (files, the binfmt_misc mount, processes, the loopback socket to BOINC). The core's logic
+// takes a Machine&, so tests run it against the real kernel inside a private namespace with
+// paths rooted in a temporary directory (see core/system/paths.h).
+#pragma once
+
+#include <sys/types.h>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace platformd {
+
+namespace fs = std::filesystem;
+
+struct RunRequest {
+  std::vector<std::string> argv;       // argv[0] is the path executed unless `program` is set
+  std::string program;                 // the path executed, when it differs from argv[0]
+  std::vector<std::string> env;        // complete environment ("K=V"); empty = none
+  std::optional<fs::path> chroot_dir;  // chroot here first (probes: an empty root)
+  bool drop_privileges = false;        // setuid/setgid to nobody when we are root
+  std::chrono::milliseconds timeout{10000};
+  std::size_t max_output = 1 << 20;     // stdout/stderr beyond this are cut
+  std::uint64_t max_address_space = 0;  // RLIMIT_AS in bytes, 0 = unlimited
+  std::uint64_t max_cpu_seconds = 0;    // RLIMIT_CPU, 0 = unlimited
+};
+
+struct RunResult {
+  int exit_status = -1;  // valid when term_signal == 0 and !timed_out
+  int term_signal = 0;
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+  double wall_seconds = 0;
+  bool exec_failed = false;  // execve itself failed; err holds strerror
+  bool succeeded() const { return !timed_out && term_signal == 0 && exit_status == 0 && !exec_failed; }
+  std::string describe() const;  // "exit 3", "killed by SIGSEGV", "timed out after 10 s", ...
+};
+
+struct FileOwnership {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  mode_t mode = 0644;
+};
+
+class Machine {
+ public:
+  virtual ~Machine() = default;
+
+  virtual Result<std::string> read_file(const fs::path& p, std::size_t max_bytes = 16 << 20) = 0;
+  // One write(2) of the whole text to an existing file: binfmt_misc's register and entry files.
+  virtual Result<void> write_file(const fs::path& p, std::string_view text) = 0;
+  // Atomic replacement: temp file in the same directory, fsync, rename, with the given
+  // ownership. `expected_old` (when set) must still be the file's content right before the
+  // rename, or nothing is written (someone else changed it between our read and our write).
+  virtual Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
+                                    const std::optional<std::string>& expected_old = std::nullopt) = 0;
+  virtual Result<std::vector<std::string>> list_dir(const fs::path& p) = 0;
+  virtual Result<RunResult> run(const RunRequest& req) = 0;
+  // Mounts binfmt_misc on `dir` (through libmount) unless it is mounted there already.
+  // Returns true when it mounted it.
+  virtual Result<bool> ensure_binfmt_mounted(const fs::path& dir) = 0;
+  // uname(2) machine field: the kernel's architecture.
+  virtual std::string kernel_machine() = 0;
+  // One request/reply over TCP to 127.0.0.1:port. The reply ends at `terminator` (included
+  // in nothing returned) or at EOF; bounded by timeout and max_reply.
+  virtual Result<std::string> loopback_exchange(int port, std::string_view request, char terminator,
+                                                std::chrono::milliseconds timeout, std::size_t max_reply) = 0;
+};
+
+// The real machine. Holds no state.
+class RealMachine final : public Machine {
+ public:
+  Result<std::string> read_file(const fs::path& p, std::size_t max_bytes) override;
+  Result<void> write_file(const fs::path& p, std::string_view text) override;
+  Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
+                            const std::optional<std::string>& expected_old) override;
+  Result<std::vector<std::string>> list_dir(const fs::path& p) override;
+  Result<RunResult> run(const RunRequest& req) override;
+  Result<bool> ensure_binfmt_mounted(const fs::path& dir) override;
+  std::string kernel_machine() override;
+  Result<std::string> loopback_exchange(int port, std::string_view request, char terminator,
+                                        std::chrono::milliseconds timeout, std::size_t max_reply) override;
+};
+
+// An exclusive advisory lock (flock) on a file, held for the object's lifetime. Serialises
+// concurrent platformctl runs and the daemon.
+class FileLock {
+ public:
+  static Result<FileLock> acquire(const fs::path& p);
+  FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace platformd
