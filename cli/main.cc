@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
 
   // One entry per subcommand file.
   constexpr Registrar subcommands[] = {register_status, register_enable, register_disable, register_verify,
-                                       register_reconcile};
+                                       register_reconcile, register_apply};
   std::vector<std::pair<CLI::App*, Runner>> runners;
   for (auto reg : subcommands) {
     std::size_t before = app.get_subcommands({}).size();

@@ -393,11 +393,21 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
   const BinfmtRule* ours = find_entry(*entries, own_entry_name(pl->arch));
   auto rec = s.state.verified.find(pl->arch);
   if (contains(s.state.enabled, pl->arch) && ours && ours->enabled && rec != s.state.verified.end() &&
-      rec->second.passed && rec->second.translator_identity == file_identity(ours->interpreter)) {
+      rec->second.passed && rec->second.translator_identity == file_identity(ours->interpreter) &&
+      (!o.translator || ours->interpreter == *o.translator)) {
     rep.lines.push_back(fmt::format("{}: already enabled ({})", pl->arch, ours->interpreter));
     return;
   }
   auto cands = candidates_for(s.translators, *pl);
+  // A translator asked for by name (apply's "translator") is the only candidate: falling
+  // back to another one would register what the administrator did not choose.
+  if (o.translator) {
+    std::erase_if(cands, [&](const Candidate& c) { return c.path != *o.translator; });
+    if (cands.empty()) {
+      keep_first(fail(exit_code::usage, "{}: translator {} is not described for it", pl->arch, *o.translator));
+      return;
+    }
+  }
   auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
   if (usable == cands.end()) {
     keep_first(fail(exit_code::verify_failed, "{}: no usable translator: {}", pl->arch,

@@ -42,6 +42,9 @@ struct ChangeOptions {
   // disable: keep (and report as warnings) the platforms BOINC holds tasks of, withdraw the
   // others, and succeed, instead of refusing the whole call. For package removal (prerm).
   bool keep_busy = false;
+  // enable: register with this translator binary only (a path from emulators/*.json), not
+  // the first usable one. Unset: the first usable one, as before.
+  std::optional<std::string> translator;
 };
 
 // One line per platform touched, plus what happened to BOINC.
@@ -89,7 +92,8 @@ class Broker {
   Result<ChangeReport> reconcile();
 
   const Paths& paths() const { return paths_; }
-  struct Session;  // what one operation loads before deciding (broker.cc)
+  Machine& machine() { return m_; }  // for operations built on the broker (core/apply/)
+  struct Session;                    // what one operation loads before deciding (broker.cc)
 
  private:
   Machine& m_;

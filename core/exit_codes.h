@@ -10,4 +10,7 @@ inline constexpr int conflict = 4;       // another tool's binfmt entry overlaps
 inline constexpr int verify_failed = 5;  // the platform's probe or fidelity check failed
 inline constexpr int work_at_risk = 6;   // BOINC tasks of a platform would be relabelled as native
 inline constexpr int bad_config = 7;     // cc_config.xml (or another input file) is malformed
+// Not an error: `platformctl apply` changed something (with --check: would change something).
+// 0 then means the machine already was as the file says.
+inline constexpr int changed = 8;
 }  // namespace platformd::exit_code

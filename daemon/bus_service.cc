@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "catalog.h"
+#include "dbus/apply_codec.h"
 #include "dbus/dbus_codec.h"
 #include "dbus/dbus_names.h"
 #include "exit_codes.h"
@@ -117,6 +118,11 @@ const sd_bus_vtable BusService::kVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("Verify", SD_BUS_ARGS("as", platforms, "a{sv}", options),
                             SD_BUS_RESULT("a(ssbsa(sbbs)sddbb)", results),
                             verify, SD_BUS_VTABLE_UNPRIVILEGED),
+    // The item type is dbus::kApplyItemType (core/dbus/apply_codec.h).
+    SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("s", document, "s", source, "a{sv}", options),
+                            SD_BUS_RESULT("a(sssbsss(bsssds)(bsssds)si)", platforms, "as", lines, "as", warnings,
+                                          "b", changed),
+                            apply, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_ARGS("PlatformChanged",
                             SD_BUS_ARGS("s", arch, "s", state, "b", enabled, "s", translator, "s", reason), 0),
     SD_BUS_VTABLE_END};
@@ -265,6 +271,80 @@ int BusService::verify(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
     return 1;
   } catch (const std::exception& e) {
     return internal_error(ret, e);
+  }
+}
+
+int BusService::apply(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    const char* document = nullptr;
+    const char* source = nullptr;
+    int r = sd_bus_message_read(m, "ss", &document, &source);
+    if (r < 0) return r;
+    std::map<std::string, bool> opts{{"check", false}, {"restart_boinc", true}};
+    if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
+    // The caller's name for the document goes into messages: one short line, never more.
+    std::string name = source;
+    if (name.empty() || name.size() > 256 || name.find_first_of("\n\r") != std::string::npos) name = "<document>";
+    // Validated before authorisation: bad input is refused the same way for everyone, and
+    // nothing is touched.
+    auto d = parse_desired_state(document, name);
+    if (!d) return set_error(ret, d.error());
+    ApplyOptions o;
+    o.check = opts["check"];
+    o.restart_boinc = opts["restart_boinc"];
+    if (o.check) {
+      // Changes nothing and runs no probe: a query, open like ListPlatforms.
+      self->run_apply(m, *d, o);
+      return 1;
+    }
+    self->auth_.check(m, dbus::kActionApply, [self, call = sd::shared_ref(m), d = *d, o](std::optional<Denial> den) {
+      if (den) return self->reply_denied(call.get(), "apply", {d.source}, *den);
+      self->run_apply(call.get(), d, o);
+    });
+    return 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
+void BusService::run_apply(sd_bus_message* call, const DesiredStateFile& d, const ApplyOptions& o) {
+  Caller who = caller_of(call);
+  try {
+    if (!o.check) (void)rec_.reconcile_now("apply call");
+    auto rep = apply_desired_state(broker_, d, o);
+    if (!rep) {
+      (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
+      return;
+    }
+    if (!o.check) {
+      std::vector<std::string> done;
+      for (const auto& it : rep->items)
+        if (it.outcome != ApplyOutcome::unchanged)
+          done.push_back(fmt::format("{} {}", it.arch, it.error ? "failed: " + it.error->message : "changed"));
+      log_entry({rep->error ? LOG_WARNING : LOG_INFO,
+                 fmt::format("apply {} by {}: {}", d.source, who.describe(),
+                             done.empty() ? "nothing to change" : joined(done, "; ")),
+                 "apply", "", "", who.known ? std::to_string(who.euid) : ""});
+    }
+    sd_bus_message* raw = nullptr;
+    int r;
+    if (rep->error) {
+      // As Enable: the first failure's error, whose body still carries the whole report.
+      sd::BusError e;
+      sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
+      r = sd_bus_message_new_method_error(call, &raw, e.get());
+    } else {
+      r = sd_bus_message_new_method_return(call, &raw);
+    }
+    sd::Message reply(raw);
+    if (r >= 0) r = dbus::append_apply_report(raw, *rep);
+    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+    if (r < 0) log_error("apply", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+    if (rep->changed && !o.check) (void)rec_.refresh();
+  } catch (const std::exception& e) {
+    log_error("internal", fmt::format("internal error during apply: {}", e.what()));
+    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
   }
 }
 

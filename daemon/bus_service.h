@@ -12,6 +12,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "apply/applier.h"
 #include "broker.h"
 #include "polkit.h"
 #include "reconciler.h"
@@ -43,6 +44,7 @@ class BusService {
   static int enable(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
   static int disable(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
   static int verify(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
+  static int apply(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);  // bus_apply.cc
   static int get_property(sd_bus* bus, const char* path, const char* interface, const char* property,
                           sd_bus_message* reply, void* userdata, sd_bus_error* ret_error);
 
@@ -50,6 +52,7 @@ class BusService {
   void run_change(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
                   const ChangeOptions& o);
   void run_verify(sd_bus_message* call, const std::vector<std::string>& names, const VerifyOptions& o);
+  void run_apply(sd_bus_message* call, const DesiredStateFile& d, const ApplyOptions& o);
   void reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names, const Denial& d);
 
   sd_bus* bus_;

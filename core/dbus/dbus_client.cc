@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "dbus/apply_codec.h"
 #include "dbus/dbus_codec.h"
 #include "dbus/dbus_names.h"
 #include "exit_codes.h"
@@ -224,6 +225,37 @@ Result<std::optional<std::vector<VerifyResult>>> try_verify_via_daemon(const std
   std::vector<VerifyResult> results;
   if ((r = dbus::read_verify_results(reply->value().get(), results)) < 0) return decode_failure("Verify", r);
   return Out(std::move(results));
+}
+
+Result<std::optional<ApplyReport>> try_apply_via_daemon(const std::string& document, const std::string& source,
+                                                        const ApplyOptions& o) {
+  using Out = std::optional<ApplyReport>;
+  auto bus = open_bus();
+  if (!bus) return Out();
+  auto m = new_call(bus->get(), "Apply");
+  if (!m) return encode_failure(-ENOMEM);
+  int r = sd_bus_message_append(m.get(), "ss", document.c_str(), source.c_str());
+  if (r >= 0) r = append_options(m.get(), {{"check", o.check}, {"restart_boinc", o.restart_boinc}});
+  if (r < 0) return encode_failure(r);
+  auto reply = call(bus->get(), m.get(), kActionTimeoutUsec);
+  if (!reply) return reply.error();
+  if (!*reply) return Out();
+  sd_bus_message* msg = reply->value().get();
+  ApplyReport rep;
+  rep.source = source;
+  rep.check = o.check;
+  if (auto err = error_of(msg)) {
+    // As for Enable: a run in which a platform failed answers with that error, and its body
+    // carries the report after the message. A plain error (nothing was done) has none.
+    const char* text = nullptr;
+    if (sd_bus_message_rewind(msg, 1) < 0 || sd_bus_message_read_basic(msg, 's', &text) <= 0 ||
+        dbus::read_apply_report(msg, rep) < 0)
+      return *err;
+    rep.error = std::move(*err);
+    return Out(std::move(rep));
+  }
+  if ((r = dbus::read_apply_report(msg, rep)) < 0) return decode_failure("Apply", r);
+  return Out(std::move(rep));
 }
 
 }  // namespace platformd

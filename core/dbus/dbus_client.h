@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "apply/applier.h"
 #include "broker.h"
 #include "result.h"
 
@@ -30,5 +31,10 @@ Result<std::optional<ChangeReport>> try_disable_via_daemon(const std::vector<std
 // would run a caller-chosen file as root. With it set this returns nullopt (direct mode).
 Result<std::optional<std::vector<VerifyResult>>> try_verify_via_daemon(const std::vector<std::string>& names,
                                                                        const VerifyOptions& o);
+
+// Apply sends the desired-state document's TEXT (source only names it in messages): the
+// daemon must never open a file the caller names, as root. A check needs no authorisation.
+Result<std::optional<ApplyReport>> try_apply_via_daemon(const std::string& document, const std::string& source,
+                                                        const ApplyOptions& o);
 
 }  // namespace platformd

@@ -38,6 +38,8 @@ inline constexpr const char* kVerifyResultType = "(ssbsa(sbbs)sddbb)";
 inline constexpr const char* kActionEnable = "io.github.platformd1.enable";
 inline constexpr const char* kActionDisable = "io.github.platformd1.disable";
 inline constexpr const char* kActionVerify = "io.github.platformd1.verify";
+// Apply enables and disables as a desired-state file says (a check needs no authorisation).
+inline constexpr const char* kActionApply = "io.github.platformd1.apply";
 
 // D-Bus error names, one per exit-code class of the core (core/exit_codes.h), plus the
 // authorisation failure. The client maps them back, so `platformctl` exits with the same code
