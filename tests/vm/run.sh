@@ -1,0 +1,206 @@
+#!/bin/bash
+# bash tests/vm/run.sh [SCENARIO...]    (default: A C D B; A = A-debian and A-masked)
+#
+# The VM test tier (issue 13): real kernels with systemd as PID 1 under qemu-system (TCG),
+# the platformd .deb installed as a user would. For each scenario:
+#   1. the image (tests/vm/mkimage: debootstrap root, mke2fs -d, cached outside the clone);
+#   2. the .deb for the guest's architecture ($PLATFORMD_VM_DEBS, else built here);
+#   3. a copy-on-write overlay of the image, and a 9p share holding the scenario
+#      (tests/vm/scenarios/) and the .deb; the guest's vmtest.service runs it after
+#      multi-user.target and writes out/ (transcript, step timings) back through the share;
+#   4. boots, each bounded by a timeout (the guest reboots by exiting 100: qemu runs with
+#      -no-reboot, and the next boot is a new qemu process);
+#   5. pass: the guest finished (exit 0) and its transcript has no FAIL line.
+# Prints a table with the timings and leaves everything in $PLATFORMD_VM_WORK (default
+# /tmp/platformd-vm), transcripts in <work>/<scenario>/out/transcript.txt.
+#
+# Environment: PLATFORMD_VM_DEBS (a directory with platformd_*_{amd64,arm64,armhf}.deb),
+# PLATFORMD_VM_CACHE (images, default /var/cache/platformd-vm), PLATFORMD_VM_BOOT_TIMEOUT
+# (seconds per boot; default 1200 for amd64, 2400 for arm), PLATFORMD_VM_SMP (default 2).
+# Exit: 0 all passed, 1 a scenario failed, 77 nothing could run (not root, no qemu).
+set -euo pipefail
+here=$(dirname "$(readlink -f "$0")")
+top=$(cd "$here/../.." && pwd)
+cache=${PLATFORMD_VM_CACHE:-/var/cache/platformd-vm}
+work=${PLATFORMD_VM_WORK:-/tmp/platformd-vm}
+smp=${PLATFORMD_VM_SMP:-2}
+export PLATFORMD_VM_CACHE=$cache
+
+log() { printf '[vm %s] %s\n' "$(date -u +%T)" "$*" >&2; }
+[ "$(id -u)" = 0 ] || { echo "tests/vm/run.sh: must run as root" >&2; exit 77; }
+
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(A C D B)
+expanded=()
+for s in "${scenarios[@]}"; do
+  case "$s" in
+    A) expanded+=(A-debian A-masked) ;;
+    A-debian | A-masked | B | C | D) expanded+=("$s") ;;
+    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D)" >&2; exit 2 ;;
+  esac
+done
+
+# scenario -> image, deb architecture, qemu machine
+image_of() { case "$1" in A-*) echo amd64 ;; B | D) echo arm64 ;; C) echo armhf ;; esac; }
+deb_arch_of() { image_of "$1"; }
+
+# --- the .debs ------------------------------------------------------------------------------
+# deb_for ARCH: prints the .deb's path, building the host's own architecture when no
+# directory of packages was given (foreign ones come from PLATFORMD_VM_DEBS or
+# scripts/build-debs.sh when the tree has it).
+deb_for() {
+  local arch=$1 d f key src
+  for d in ${PLATFORMD_VM_DEBS:-} "$cache/debs-$(tree_key)"; do
+    f=$(ls "$d"/platformd_*_"$arch".deb 2>/dev/null | sort -V | tail -1 || true)
+    [ -n "$f" ] && { echo "$f"; return 0; }
+  done
+  d=$cache/debs-$(tree_key)
+  mkdir -p "$d"
+  if [ -f "$top/scripts/build-debs.sh" ]; then
+    log "building the $arch .deb with scripts/build-debs.sh into $d"
+    bash "$top/scripts/build-debs.sh" --out "$d" --deps --nocheck --no-lintian "$arch" >"$d/build-$arch.out" 2>&1 ||
+      { tail -30 "$d/build-$arch.out" "$d/$arch.log" >&2; return 1; }
+  elif [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    log "building the $arch .deb (dpkg-buildpackage -b, nocheck) into $d"
+    src=$(mktemp -d)
+    tar -C "$top" --exclude=./.git --exclude='./build*' --exclude=./debian/build --exclude=./debian/platformd -cf - . |
+      tar -C "$src" -xf -
+    (cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym" DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -b -us -uc) \
+      >"$d/build-$arch.log" 2>&1 || { tail -30 "$d/build-$arch.log" >&2; rm -rf "$src"; return 1; }
+    mv "$src"/../platformd_*_"$arch".deb "$d/"
+    rm -rf "$src" "$src"/../platformd*_"$arch".{buildinfo,changes}
+  else
+    log "no $arch .deb (set PLATFORMD_VM_DEBS, or add scripts/build-debs.sh)"
+    return 1
+  fi
+  ls "$d"/platformd_*_"$arch".deb | sort -V | tail -1
+}
+tree_key() { (cd "$top" && git ls-files -z | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-12); }
+
+# --- scenario B's BOINC project: an x86_64 app, signed as BOINC's client requires -----------
+# hexlines: BOINC's hex text (lib/crypt.cpp sprint_hex_data): 32 bytes a line, then ".".
+hexlines() { od -An -v -tx1 | tr -d ' \n' | fold -w 64; echo; echo .; }
+# prepare_project DIR: DIR/app (static x86_64, from scenarios/files/boinc-app.c), a fresh
+# 1024-bit RSA key, DIR/code_sign_key (bits, then modulus and exponent as 128-byte
+# big-endian numbers: R_RSA_PUBLIC_KEY), DIR/app.sig (PKCS#1 v1.5 private encryption of the
+# file's MD5 in hex: what sign_file does and check_file_signature undoes), DIR/in.
+prepare_project() {
+  local d=$1 md5 mod
+  mkdir -p "$d"
+  gcc -O2 -static -o "$d/app" "$here/scenarios/files/boinc-app.c"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$d/.key.pem" 2>/dev/null
+  mod=$(openssl rsa -in "$d/.key.pem" -noout -modulus | sed 's/^Modulus=//')
+  [ ${#mod} = 256 ] || { log "unexpected modulus length ${#mod}"; return 1; }
+  { echo 1024; { printf '%s' "$mod"; printf '%0250d010001' 0; } | xxd -r -p | hexlines; } >"$d/code_sign_key"
+  md5=$(md5sum <"$d/app" | cut -c1-32)
+  printf '%s' "$md5" | openssl pkeyutl -sign -inkey "$d/.key.pem" -pkeyopt rsa_padding_mode:pkcs1 | hexlines >"$d/app.sig"
+  rm -f "$d/.key.pem"
+  echo 3000000 >"$d/in"
+  cp "$here/scenarios/files/miniproject.py" "$d/"
+}
+
+# --- one boot -------------------------------------------------------------------------------
+qpid=
+trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null; true' EXIT
+# boot SCENARIO DIR N: runs qemu once; its wall-clock seconds go to DIR/boots.
+boot() {
+  local scen=$1 dir=$2 n=$3 img=$4 t tmo rc=0 cmd
+  local append="root=/dev/vda rw vmtest=1 systemd.show_status=0 loglevel=4"
+  case "$scen" in
+    A-*)
+      tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-1200}
+      cmd=(qemu-system-x86_64 -accel tcg -m 2048 -smp "$smp" -append "$append console=ttyS0") ;;
+    D)
+      tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-2400}
+      cmd=(qemu-system-aarch64 -accel tcg -M virt,gic-version=3 -cpu a64fx -m 2048 -smp "$smp"
+        -append "$append console=ttyAMA0") ;;
+    *)
+      tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-2400}
+      cmd=(qemu-system-aarch64 -accel tcg -M virt -cpu cortex-a72 -m 2048 -smp "$smp"
+        -append "$append console=ttyAMA0") ;;
+  esac
+  cmd+=(-nographic -nic none -no-reboot -kernel "$img/vmlinuz" -initrd "$img/initrd.img"
+    -drive "file=$dir/disk.qcow2,if=virtio,format=qcow2"
+    -virtfs "local,path=$dir/share,mount_tag=vmtest,security_model=none,id=vmtest")
+  log "$scen: boot $n (timeout ${tmo}s)"
+  t=$(date +%s)
+  timeout --kill-after=20 "$tmo" "${cmd[@]}" </dev/null >"$dir/console-$n.log" 2>&1 &
+  qpid=$!
+  wait "$qpid" || rc=$?
+  qpid=
+  echo "boot$n $(($(date +%s) - t)) qemu-exit=$rc" >>"$dir/boots"
+  [ "$rc" != 124 ] || log "$scen: boot $n TIMED OUT after ${tmo}s (console: $dir/console-$n.log)"
+}
+
+# --- one scenario ---------------------------------------------------------------------------
+declare -A result image_time deb_time
+run_scenario() {
+  local scen=$1 name arch img dir deb t n rc
+  name=$(image_of "$scen")
+  arch=$(deb_arch_of "$scen")
+  dir=$work/$scen
+  rm -rf "$dir"
+  mkdir -p "$dir/share/out" "$dir/share/debs"
+  t=$(date +%s)
+  if ! img=$(bash "$here/mkimage" "$name"); then
+    result[$scen]="FAIL (image $name)"
+    return
+  fi
+  image_time[$scen]=$(($(date +%s) - t))
+  t=$(date +%s)
+  if ! deb=$(deb_for "$arch"); then
+    result[$scen]="SKIP (no $arch .deb)"
+    return
+  fi
+  deb_time[$scen]=$(($(date +%s) - t))
+  cp "$deb" "$dir/share/debs/"
+  cp "$here/scenarios/lib.sh" "$dir/share/"
+  cp "$here/scenarios/${scen%%-*}.sh" "$dir/share/scenario"
+  if [ "$scen" = B ]; then
+    prepare_project "$dir/share/project" || { result[$scen]="FAIL (could not prepare the BOINC project)"; return; }
+  fi
+  case "$scen" in
+    A-debian) echo BINFMT_MODE=debian >"$dir/share/params" ;;
+    A-masked) echo BINFMT_MODE=masked >"$dir/share/params" ;;
+    *) : >"$dir/share/params" ;;
+  esac
+  chmod +x "$dir/share/scenario"
+  qemu-img create -q -f qcow2 -b "$img/disk.img" -F raw "$dir/disk.qcow2"
+  for n in 1 2 3 4; do
+    boot "$scen" "$dir" "$n" "$img"
+    rc=$(cat "$dir/share/out/rc-$n" 2>/dev/null || echo none)
+    [ "$rc" = 100 ] || break
+  done
+  local fails oks
+  oks=$(grep -c '^ok:' "$dir/share/out/transcript.txt" 2>/dev/null || true)
+  fails=$(grep -c '^FAIL:' "$dir/share/out/transcript.txt" 2>/dev/null || true)
+  if [ "$rc" = 0 ] && [ "${fails:-0}" = 0 ] && [ "${oks:-0}" -gt 0 ]; then
+    result[$scen]="PASS ($oks checks)"
+  elif [ "$rc" = none ]; then
+    result[$scen]="FAIL (boot $n did not finish; $oks ok, $fails failed)"
+  else
+    result[$scen]="FAIL ($fails of $((oks + fails)) checks, exit $rc)"
+  fi
+  log "$scen: ${result[$scen]} (transcript: $dir/share/out/transcript.txt)"
+}
+
+command -v qemu-img >/dev/null || { echo "tests/vm/run.sh: qemu-img missing (apt-get install qemu-utils)" >&2; exit 77; }
+mkdir -p "$work"
+for s in "${expanded[@]}"; do run_scenario "$s"; done
+
+# --- the table ------------------------------------------------------------------------------
+printf '\n%-9s %-7s %-9s %-6s %-30s %-40s %s\n' scenario image image_s deb_s boots_s "guest steps (s)" result
+failed=0
+for s in "${expanded[@]}"; do
+  dir=$work/$s
+  boots=$(awk '{ sub("boot", "", $1); printf "%s%s", sep, $2; sep = "+" }' "$dir/boots" 2>/dev/null || true)
+  steps=$(awk '{ printf "%s%s=%s", sep, $1, $NF; sep = " " }' "$dir/share/out/steps" 2>/dev/null || true)
+  printf '%-9s %-7s %-9s %-6s %-30s %-40s %s\n' "$s" "$(image_of "$s")" "${image_time[$s]:--}" \
+    "${deb_time[$s]:--}" "${boots:--}" "${steps:--}" "${result[$s]:-not run}"
+  case "${result[$s]:-}" in PASS*) ;; SKIP*) ;; *) failed=1 ;; esac
+done
+for s in "${expanded[@]}"; do
+  img=$(ls -d "$cache/$(image_of "$s")"-*/ 2>/dev/null | head -1)
+  [ -f "$img/timings" ] && echo "image $(image_of "$s") build steps (s, when it was built): $(tr '\n' ' ' <"$img/timings")"
+done | sort -u
+exit "$failed"
