@@ -219,11 +219,11 @@ std::vector<std::string> recover_owned_alt_platforms(Machine& m, const Paths& p,
   std::vector<std::string> owned;
   auto dd = boinc_data_dir(m, p);
   if (!dd) return owned;
-  auto loc = locate_cc_config(*dd);
+  auto loc = locate_cc_config(m, *dd);
   if (!loc || !loc->exists) return owned;
-  auto text = m.read_file(loc->real);
-  if (!text) return owned;
-  auto view = read_cc_config(*text, loc->real.string());
+  auto text = m.read_file_at(loc->dir, loc->name);
+  if (!text || !*text) return owned;
+  auto view = read_cc_config((*text)->text, loc->real.string());
   if (!view) return owned;
   for (const auto& arch : enabled)
     if (const Platform* pl = c.by_arch(arch))

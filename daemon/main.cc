@@ -17,6 +17,7 @@
 #include "options.h"
 #include "polkit.h"
 #include "reconciler.h"
+#include "stop_signals.h"
 #include "system/machine.h"
 #include "system/paths.h"
 #include "system/sd_ptr.h"
@@ -63,6 +64,10 @@ int run(const Options& opts) {
   sigemptyset(&handled);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&handled, s);
   sigprocmask(SIG_BLOCK, &handled, nullptr);
+  //    SIGTERM and SIGINT go to a thread of their own, started now so that it also covers the
+  //    first reconcile below: a signal must end us within a second whatever runs
+  //    (daemon/stop_signals.h). SIGHUP stays with sd-event (a reconcile request).
+  if (auto r = start_stop_signal_thread(); !r) return fail_start(r.error().message);
 
   // 2. The broker over the real machine; paths come from the environment, so tests root them
   //    in temporary directories.
@@ -118,9 +123,7 @@ int run(const Options& opts) {
   if (rec.snapshot()) follow(*rec.snapshot());
   for (auto r : {triggers.watch_sighup(), triggers.start_timer(opts.reconcile_interval), triggers.watch_units()})
     if (!r) return fail_start(r.error().message);
-  for (int s : {SIGTERM, SIGINT})
-    if (int r = sd_event_add_signal(event.get(), nullptr, s, nullptr, nullptr); r < 0)
-      return fail_start(fmt::format("cannot handle signal {}: {}", s, std::strerror(-r)));
+  if (auto r = attach_stop_signals(event.get()); !r) return fail_start(r.error().message);
 
   // 8. The name, last: from here on calls arrive. No queueing and no replacing: a second
   //    instance must fail loudly instead of waiting in line.
@@ -141,6 +144,7 @@ int run(const Options& opts) {
 
   // 10. Serve until SIGTERM/SIGINT or the bus goes away.
   int r = sd_event_loop(event.get());
+  stop_signals_loop_returned();
   (void)sd_notify(0, "STOPPING=1");
   if (r < 0) return fail_start(fmt::format("event loop failed: {}", std::strerror(-r)));
   log_info("stop", "platformd stopped");

@@ -53,7 +53,7 @@ std::vector<WatchSpec> files_to_watch(Machine& m, const Paths& p, const StatusRe
       out.push_back(file_spec(pl.translator, "translator " + pl.translator));
 
   if (auto data = find_boinc_data_dir(m, p, nullptr); data) {
-    if (auto cc = locate_cc_config(data->dir); cc) {
+    if (auto cc = locate_cc_config(m, data->dir); cc) {
       out.push_back(file_spec(cc->link, "cc_config.xml"));
       if (cc->real != cc->link) out.push_back(file_spec(cc->real, "cc_config.xml"));
     }

@@ -1,6 +1,6 @@
-// Finding the BOINC data directory and the real cc_config.xml. Reads go through Machine;
-// symlink resolution and existence checks use std::filesystem on the same (possibly
-// test-rooted) paths, since Machine has no lstat/readlink.
+// Finding the BOINC data directory and the real cc_config.xml. Reads go through Machine, and
+// so does the resolution of cc_config.xml (directory handles, one hop at a time); the unit
+// and defaults files are root's and are found by path.
 #include "boinc/boinc_locate.h"
 
 #include <algorithm>
@@ -156,43 +156,89 @@ Result<BoincDataDir> find_boinc_data_dir(Machine& m, const Paths& p, BoincServic
   return BoincDataDir{files.fallback_dir, "the default location"};
 }
 
-Result<CcConfigLocation> locate_cc_config(const fs::path& data_dir, const BoincSystemFiles& files) {
+Result<CcConfigLocation> locate_cc_config(Machine& m, const fs::path& data_dir, const BoincSystemFiles& files) {
   std::error_code ec;
   if (!fs::is_directory(data_dir, ec))
     return fail(exit_code::failure, "BOINC data directory {} does not exist (use --boinc-dir)", data_dir.string());
+  const fs::path top = fs::absolute(data_dir, ec).lexically_normal();
+
+  // The directories a link may lead into, each opened (once) when a link first names it. The
+  // data directory answers to its canonical name too, which links written by tools use.
+  struct Root {
+    fs::path path;
+    std::optional<DirHandle> handle;
+  };
+  std::vector<Root> roots;
+  roots.push_back({top, std::nullopt});
+  auto data = m.open_dir(top);
+  if (!data) return data.error();
+  roots.front().handle = std::move(*data);
+  const fs::path canonical_top = canonical_or_same(top);
+  if (canonical_top != top) roots.push_back({canonical_top, std::nullopt});
+  for (const auto& a : files.allowed_dirs) roots.push_back({a.lexically_normal(), std::nullopt});
+  auto handle_of = [&](std::size_t i) -> Result<const DirHandle*> {
+    if (i == 1 && canonical_top != top) return &*roots.front().handle;
+    if (!roots[i].handle) {
+      auto h = m.open_dir(roots[i].path);
+      if (!h) return h.error();
+      roots[i].handle = std::move(*h);
+    }
+    return &*roots[i].handle;
+  };
 
   CcConfigLocation loc;
   loc.data_dir = data_dir;
   loc.link = data_dir / "cc_config.xml";
-  fs::path p = loc.link;
-  for (int hops = 0; fs::is_symlink(p, ec); ++hops) {
+  const DirHandle* root = &*roots.front().handle;
+  fs::path rel = "cc_config.xml";
+  for (int hops = 0;; ++hops) {
+    auto dir = m.open_dir(*root, rel.parent_path());
+    if (!dir) {
+      if (!loc.through_symlink) return dir.error();
+      return fail(exit_code::bad_config, "{} links to {}, whose directory cannot be used: {}", loc.link.string(),
+                  (root->path / rel).string(), dir.error().message);
+    }
+    const std::string name = rel.filename().string();
+    auto e = m.inspect_at(*dir, name);
+    if (!e) return e.error();
+    if (e->kind != DirEntry::Kind::symlink) {
+      loc.real = dir->path / name;
+      if (e->kind != DirEntry::Kind::regular && e->kind != DirEntry::Kind::absent)
+        return fail(exit_code::bad_config, "{} is not a regular file", loc.real.string());
+      loc.exists = e->kind == DirEntry::Kind::regular;
+      loc.dir = std::move(*dir);
+      loc.name = name;
+      break;
+    }
     if (hops >= 40) return fail(exit_code::bad_config, "{}: too many levels of symbolic links", loc.link.string());
-    fs::path target = fs::read_symlink(p, ec);
-    if (ec) return fail(exit_code::failure, "{}: cannot read the link: {}", p.string(), ec.message());
-    p = target.is_absolute() ? target : p.parent_path() / target;
     loc.through_symlink = true;
-  }
-  loc.real = canonical_or_same(p);
-
-  if (loc.through_symlink) {
-    const fs::path dir = loc.real.parent_path();
-    bool ok = within(loc.real, canonical_or_same(data_dir));
-    for (const auto& a : files.allowed_dirs) ok = ok || within(loc.real, canonical_or_same(a));
-    if (!ok) {
-      std::string allowed = canonical_or_same(data_dir).string();
+    const fs::path target = e->link_target;
+    const fs::path abs = (target.is_absolute() ? target : dir->path / target).lexically_normal();
+    std::optional<std::size_t> in;
+    for (std::size_t i = 0; i < roots.size() && !in; ++i)
+      if (within(abs, roots[i].path)) in = i;
+    if (!in) {
+      std::string allowed = top.string();
       for (const auto& a : files.allowed_dirs) allowed += ", " + a.string();
       return fail(exit_code::bad_config,
                   "{} is a symlink to {}, outside the BOINC directories ({}); refusing to replace it",
-                  loc.link.string(), loc.real.string(), allowed);
+                  loc.link.string(), abs.string(), allowed);
     }
-    if (!fs::is_directory(dir, ec))
-      return fail(exit_code::bad_config, "{} links to {}, whose directory does not exist", loc.link.string(),
-                  loc.real.string());
+    auto h = handle_of(*in);
+    if (!h)
+      return fail(exit_code::bad_config, "{} links to {}, whose directory cannot be used: {}", loc.link.string(),
+                  abs.string(), h.error().message);
+    root = *h;
+    rel = abs.lexically_relative(roots[*in].path);
   }
-  auto st = fs::status(loc.real, ec);
-  loc.exists = fs::exists(st);
-  if (loc.exists && !fs::is_regular_file(st))
-    return fail(exit_code::bad_config, "{} is not a regular file", loc.real.string());
+
+  // Through a handle, a later swap cannot redirect us; but a directory another user could
+  // replace may already have been replaced before we opened it (issue 12).
+  if (!loc.dir.swappable_because.empty())
+    return fail(exit_code::bad_config,
+                "{}: refusing to use it: its directory {} could be replaced by another user ({}). Keep cc_config.xml "
+                "in the BOINC data directory, or in a directory only root can change (Debian: /etc/boinc-client)",
+                loc.real.string(), loc.dir.path.string(), loc.dir.swappable_because);
   return loc;
 }
 

@@ -7,7 +7,9 @@
 // to /etc/boinc-client/cc_config.xml (upstream's package links the other way), so the link is
 // resolved and the real file replaced in its own directory, which keeps the link a link. A
 // link that leads outside the BOINC directories is refused: platformd runs as root and must
-// not be steered into replacing an arbitrary file.
+// not be steered into replacing an arbitrary file. The boinc user owns the data directory and
+// may rearrange it while we work, so the result holds the real file's directory as a handle
+// (issue 12: a directory swapped for a symlink after the check must not redirect the write).
 #pragma once
 
 #include <filesystem>
@@ -55,13 +57,20 @@ struct CcConfigLocation {
   fs::path data_dir;
   fs::path link;  // DATA_DIR/cc_config.xml, the name the client opens
   fs::path real;  // the regular file to read and replace
+  // The real file's directory, opened once: the file is read and replaced through it
+  // (Machine::read_file_at, replace_file_at), never by its path again.
+  DirHandle dir;
+  std::string name;  // the real file's name in `dir`
   bool through_symlink = false;
   bool exists = false;  // `real` exists (else it is created there)
 };
 
-// Resolves DATA_DIR/cc_config.xml through symlinks (at most 40). Refused (bad_config) when the
-// real file would be outside DATA_DIR and `files.allowed_dirs`, is not a regular file, or its
-// directory does not exist.
-Result<CcConfigLocation> locate_cc_config(const fs::path& data_dir, const BoincSystemFiles& files = {});
+// Resolves DATA_DIR/cc_config.xml through symlinks (at most 40), each hop beneath the allowed
+// directory it names (the data directory, `files.allowed_dirs`), by handle. Refused
+// (bad_config) when a link leads elsewhere, through a symlink or mount point the kernel does
+// not resolve inside that directory, when the real file is not a regular file, when its
+// directory does not exist, or when another user than root could replace that directory (a
+// directory above it they own or may write to; the data directory itself may be theirs).
+Result<CcConfigLocation> locate_cc_config(Machine& m, const fs::path& data_dir, const BoincSystemFiles& files = {});
 
 }  // namespace platformd

@@ -47,12 +47,11 @@ bool id_mapped(Machine& m, const char* map_file, unsigned id) {
   return false;
 }
 
-// An existing file keeps its owner, group and mode. A new one is boinc:boinc 0664 like
-// Debian's, where that user exists (and can own files here); else ours, 0644.
-FileOwnership ownership_for(Machine& m, const CcConfigLocation& loc) {
-  struct stat st {};
-  if (loc.exists && ::stat(loc.real.c_str(), &st) == 0)
-    return {st.st_uid, st.st_gid, static_cast<mode_t>(st.st_mode & 07777)};
+// An existing file keeps its owner, group and mode (as fstat said of the file we read). A new
+// one is boinc:boinc 0664 like Debian's, where that user exists (and can own files here); else
+// ours, 0644. It is only ever created in the directory locate_cc_config resolved.
+FileOwnership ownership_for(Machine& m, const std::optional<FileRead>& existing) {
+  if (existing) return existing->own;
   if (const passwd* pw = ::getpwnam("boinc")) {
     gid_t gid = pw->pw_gid;
     if (const group* gr = ::getgrnam("boinc")) gid = gr->gr_gid;
@@ -163,7 +162,7 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
 
   auto dd = find_boinc_data_dir(m, p, &svc, options.files);
   if (!dd) return dd.error();
-  auto loc = locate_cc_config(dd->dir, options.files);
+  auto loc = locate_cc_config(m, dd->dir, options.files);
   if (!loc) return loc.error();
   report.data_dir = dd->dir;
   report.data_dir_how = dd->how;
@@ -182,14 +181,10 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
   std::optional<CcConfigEdit> edit;
   std::vector<std::string> work_checked;
   for (int attempt = 1;; ++attempt) {
-    std::error_code ec;
-    loc->exists = fs::exists(loc->real, ec);
-    std::string original;
-    if (loc->exists) {
-      auto text = m.read_file(loc->real);
-      if (!text) return text.error();
-      original = std::move(*text);
-    }
+    auto read = m.read_file_at(loc->dir, loc->name);
+    if (!read) return read.error();
+    loc->exists = read->has_value();
+    const std::string original = loc->exists ? (*read)->text : std::string();
     auto e = edit_alt_platforms(original, source, advertised_boinc_names, state.owned_alt_platforms);
     if (!e) return e.error();
     std::vector<std::string> unchecked;
@@ -208,10 +203,10 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
     // there (the next edit adds it again or drops the claim), never an entry of ours that the
     // next run would take for the user's and keep forever.
     if (auto r = record_intent(m, p, state, edit->added); !r) return r.error();
-    auto w = m.replace_file(loc->real, edit->text, ownership_for(m, *loc), original);
+    auto w = m.replace_file_at(loc->dir, loc->name, edit->text, ownership_for(m, *read), original);
     if (w) break;
-    auto now = m.read_file(loc->real);
-    const bool moved = fs::exists(loc->real, ec) ? (!now || *now != original) : !original.empty();
+    auto now = m.read_file_at(loc->dir, loc->name);
+    const bool moved = !now || (*now ? (**now).text != original : !original.empty());
     if (!moved) return w.error();
     if (attempt == kMaxWriteAttempts)
       return fail(exit_code::failure, "{} kept changing while we edited it ({} attempts); nothing was written", source,

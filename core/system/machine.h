@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "result.h"
+#include "system/unique_fd.h"
 
 namespace platformd {
 
@@ -49,6 +50,31 @@ struct FileOwnership {
   mode_t mode = 0644;
 };
 
+// A directory opened once (O_PATH). The BOINC data and configuration directories belong to the
+// boinc user, who may rename or re-link any entry in them at any moment; files there are read
+// and replaced relative to a handle, so what a path named when it was checked is what is
+// written (core/system/dir_handle.cc).
+struct DirHandle {
+  UniqueFd fd;
+  fs::path path;  // how it was reached, for messages
+  // Set when a directory above this one could be renamed by a user other than root (and
+  // us), which would put another directory in its place: "/srv/x is owned by uid 1000".
+  std::string swappable_because;
+};
+
+// One entry of a directory, not followed.
+struct DirEntry {
+  enum class Kind { absent, regular, directory, symlink, other };
+  Kind kind = Kind::absent;
+  std::string link_target;  // for a symlink
+};
+
+// A file read through a handle, with what fstat(2) said of the open file.
+struct FileRead {
+  std::string text;
+  FileOwnership own;
+};
+
 class Machine {
  public:
   virtual ~Machine() = default;
@@ -62,6 +88,24 @@ class Machine {
   virtual Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                                     const std::optional<std::string>& expected_old = std::nullopt) = 0;
   virtual Result<std::vector<std::string>> list_dir(const fs::path& p) = 0;
+
+  // Files of directories another user owns. open_dir(p) walks the absolute path `p` one
+  // component at a time, following a symlink only where no other user could have changed it.
+  // open_dir(root, rel) resolves `rel` beneath `root` (openat2 RESOLVE_BENEATH): a symlink is
+  // followed only where the kernel resolves it inside `root`, and no mount point is crossed.
+  virtual Result<DirHandle> open_dir(const fs::path& p) = 0;
+  virtual Result<DirHandle> open_dir(const DirHandle& root, const fs::path& rel) = 0;
+  // `name` is one path component; nothing is followed.
+  virtual Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) = 0;
+  // nullopt when absent. Opened O_NONBLOCK|O_NOFOLLOW (a FIFO cannot block us) and read only
+  // when it is a regular file of at most max_bytes.
+  virtual Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
+                                                       std::size_t max_bytes = 16 << 20) = 0;
+  // replace_file, with the temporary created (O_EXCL), owned, synced and renamed inside `d`.
+  virtual Result<void> replace_file_at(const DirHandle& d, const std::string& name, std::string_view text,
+                                       const FileOwnership& own,
+                                       const std::optional<std::string>& expected_old = std::nullopt) = 0;
+
   virtual Result<RunResult> run(const RunRequest& req) = 0;
   // Mounts binfmt_misc on `dir` (through libmount) unless it is mounted there already.
   // Returns true when it mounted it.
@@ -82,6 +126,13 @@ class RealMachine final : public Machine {
   Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                             const std::optional<std::string>& expected_old) override;
   Result<std::vector<std::string>> list_dir(const fs::path& p) override;
+  Result<DirHandle> open_dir(const fs::path& p) override;
+  Result<DirHandle> open_dir(const DirHandle& root, const fs::path& rel) override;
+  Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) override;
+  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
+                                               std::size_t max_bytes) override;
+  Result<void> replace_file_at(const DirHandle& d, const std::string& name, std::string_view text,
+                               const FileOwnership& own, const std::optional<std::string>& expected_old) override;
   Result<RunResult> run(const RunRequest& req) override;
   Result<bool> ensure_binfmt_mounted(const fs::path& dir) override;
   std::string kernel_machine() override;

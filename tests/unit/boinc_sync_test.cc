@@ -53,13 +53,27 @@ class RacingMachine : public Machine {
  public:
   int edits = 1;
   int replaces = 0;
+  // Only cc_config.xml races (it is replaced through its directory's handle); the state file
+  // (the write-ahead of ownership) is ours alone.
+  Result<void> replace_file_at(const DirHandle& d, const std::string& name, std::string_view text,
+                               const FileOwnership& own, const std::optional<std::string>& expected_old) override {
+    ++replaces;
+    const fs::path p = d.path / name;
+    if (edits-- > 0) put(p, slurp(p) + "<!-- edited concurrently -->\n");
+    return real_.replace_file_at(d, name, text, own, expected_old);
+  }
   Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                             const std::optional<std::string>& expected_old) override {
-    // Only cc_config.xml races; the state file (the write-ahead of ownership) is ours alone.
-    if (p.filename() != "cc_config.xml") return real_.replace_file(p, text, own, expected_old);
-    ++replaces;
-    if (edits-- > 0) put(p, slurp(p) + "<!-- edited concurrently -->\n");
     return real_.replace_file(p, text, own, expected_old);
+  }
+  Result<DirHandle> open_dir(const fs::path& p) override { return real_.open_dir(p); }
+  Result<DirHandle> open_dir(const DirHandle& root, const fs::path& rel) override { return real_.open_dir(root, rel); }
+  Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) override {
+    return real_.inspect_at(d, name);
+  }
+  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
+                                               std::size_t max) override {
+    return real_.read_file_at(d, name, max);
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
   Result<void> write_file(const fs::path& p, std::string_view t) override { return real_.write_file(p, t); }

@@ -30,6 +30,19 @@ class ScriptedMachine : public Machine {
     return Error{"unexpected write", 1};
   }
   Result<std::vector<std::string>> list_dir(const fs::path& p) override { return real_.list_dir(p); }
+  Result<DirHandle> open_dir(const fs::path& p) override { return real_.open_dir(p); }
+  Result<DirHandle> open_dir(const DirHandle& root, const fs::path& rel) override { return real_.open_dir(root, rel); }
+  Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) override {
+    return real_.inspect_at(d, name);
+  }
+  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
+                                               std::size_t max) override {
+    return real_.read_file_at(d, name, max);
+  }
+  Result<void> replace_file_at(const DirHandle&, const std::string&, std::string_view, const FileOwnership&,
+                               const std::optional<std::string>&) override {
+    return Error{"unexpected write", 1};
+  }
   Result<bool> ensure_binfmt_mounted(const fs::path&) override { return false; }
   std::string kernel_machine() override { return "x86_64"; }
   Result<std::string> loopback_exchange(int, std::string_view, char, std::chrono::milliseconds, std::size_t) override {
