@@ -9,13 +9,18 @@ Runner register_enable(CLI::App& app, Globals& g) {
   struct Opts {
     std::vector<std::string> names;
     bool strict = false;
+    bool allow_slow = false;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("platforms", o->names, "platforms to enable, e.g. aarch64 armhf")->required();
-  sub->add_flag("--strict", o->strict, "block on any floating-point deviation, not only IEEE basic operations");
+  sub->add_flag("--strict", o->strict,
+                "block on a floating-point deviation in any impact class, not only every-program");
+  sub->add_flag("--allow-slow", o->allow_slow,
+                "enable even below 2% of native speed (BOINC would abort most of its tasks)");
   return [&g, o] {
     ChangeOptions opts;
     opts.strict = o->strict;
+    opts.allow_slow = o->allow_slow;
     auto r = daemon_or_direct(
         g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
     if (!r) return report_error(r.error());

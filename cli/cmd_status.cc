@@ -32,6 +32,14 @@ void print_text(const StatusReport& r) {
     fmt::print("{:<8} {:<30} {:<11} {:<30} {:<8} {:>6} {:<5} {}\n", p.arch, p.boinc_name, p.state,
                p.translator.empty() ? "-" : p.translator, p.fidelity.empty() ? "-" : p.fidelity,
                speed_text(p.speed_ratio), boinc_text(p.boinc_reports), p.reason);
+  // The fidelity verdict by impact class and the translator choice, under the table: one line
+  // each, too long for a column.
+  for (const auto& p : r.platforms) {
+    if (p.verdict.empty() && p.candidates.empty()) continue;
+    fmt::print("\n{}: {}\n", p.arch, p.verdict.empty() ? "verified" : p.verdict);
+    for (const auto& c : p.candidates) fmt::print("  candidate {}\n", c);
+    if (!p.choice.empty()) fmt::print("  {}\n", p.choice);
+  }
   for (const auto& n : r.notes) fmt::print("\nnote: {}\n", n);
 }
 

@@ -1,5 +1,6 @@
-// platformctl verify [PLATFORM...] [--translator PATH|native] [--strict]: run the probes and
-// print a per-category fidelity verdict and the speed ratio. Registers nothing. Asks the
+// platformctl verify [PLATFORM...] [--translator PATH|native] [--strict] [--allow-slow]: run the
+// probes and print the verdict by impact class, the categories behind it, the speed ratio and,
+// when nothing is registered, every translator candidate side by side. Registers nothing. Asks the
 // daemon when it runs, except with --translator, which the daemon does not offer (it would
 // run a caller-chosen file as root).
 #include <fmt/core.h>
@@ -7,6 +8,8 @@
 #include "cli_context.h"
 #include "dbus/dbus_client.h"
 #include "exit_codes.h"
+#include "fidelity/impact.h"
+#include "fidelity/speed_gate.h"
 #include "report_json.h"
 
 namespace platformd::cli {
@@ -16,14 +19,30 @@ namespace {
 void print_text(const VerifyResult& v) {
   fmt::print("{} via {}: {}\n", v.arch, v.translator.empty() ? "-" : v.translator, v.passed ? "PASS" : "FAIL");
   fmt::print("  run: {}\n", v.run_detail);
+  // The verdict by impact class first: one line that says which programs a deviation can
+  // change; then the classes, then the categories they were judged from.
+  auto classes = classes_of(v.arch, v.categories);
+  if (auto line = verdict_line(classes); !line.empty()) fmt::print("  verdict: {}\n", line);
+  for (const auto& c : classes)
+    fmt::print("  class {:<20} {}{}\n", c.impact ? impact_name(*c.impact) : "unclassified",
+               c.exact ? "exact" : (c.blocking ? "DEVIATES (blocking)" : "deviates (warning)"),
+               c.exact ? "" : fmt::format(": {}", c.first_difference));
   for (const auto& c : v.categories)
     fmt::print("  {:<22} {}{}\n", c.category,
                c.exact ? "exact" : (c.blocking ? "DEVIATES (blocking)" : "deviates (warning)"),
                c.exact ? "" : fmt::format(": {}", c.first_difference));
   if (!v.fidelity.empty()) fmt::print("  fidelity: {}\n", v.fidelity);
-  if (v.fp_ratio && v.int_ratio)
+  if (v.fp_ratio && v.int_ratio) {
+    SpeedGate gate = speed_gate(std::min(*v.fp_ratio, *v.int_ratio));
+    std::string note = speed_gate_text(gate, *v.fp_ratio, *v.int_ratio, v.passed);
     fmt::print("  speed: FP {:.1f}% of native, integer {:.1f}% of native{}\n", 100 * *v.fp_ratio, 100 * *v.int_ratio,
-               v.slow_risk ? " (slow: at risk of BOINC's elapsed-time limit)" : "");
+               note.empty() ? "" : " (" + note + ")");
+  }
+  if (!v.candidates.empty()) {
+    fmt::print("  candidates:\n");
+    for (const auto& c : v.candidates) fmt::print("    {}\n", c);
+    fmt::print("  choice: {}\n", v.choice);
+  }
 }
 
 // The same output and exit code whether the daemon or this process verified.
@@ -44,15 +63,19 @@ Runner register_verify(CLI::App& app, Globals& g) {
     std::vector<std::string> names;
     std::string translator;
     bool strict = false;
+    bool allow_slow = false;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("platforms", o->names, "platforms to verify (default: all foreign ones)");
   sub->add_option("--translator", o->translator,
                   "run the probe under this translator (or 'native'), registering nothing");
-  sub->add_flag("--strict", o->strict, "any floating-point deviation fails");
+  sub->add_flag("--strict", o->strict, "any floating-point deviation fails, in every impact class");
+  sub->add_flag("--allow-slow", o->allow_slow,
+                "pass a platform even below 2% of native speed (BOINC would abort most of its tasks)");
   return [&g, o] {
     VerifyOptions opts;
     opts.strict = o->strict;
+    opts.allow_slow = o->allow_slow;
     if (!o->translator.empty()) opts.translator = o->translator;
     auto r = daemon_or_direct(
         g, [&] { return try_verify_via_daemon(o->names, opts); }, [&](Broker& b) { return b.verify(o->names, opts); });

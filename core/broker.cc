@@ -13,7 +13,9 @@
 #include "boinc/boinc_sync.h"
 #include "boinc/cc_config.h"
 #include "exit_codes.h"
+#include "fidelity/candidate_choice.h"
 #include "fidelity/probe_runner.h"
+#include "fidelity/speed_gate.h"
 #include "fidelity/translator.h"
 #include "fidelity/verifier.h"
 #include "state.h"
@@ -102,17 +104,35 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity, const
   r.passed = v.passed;
   r.fp_ratio = v.fp_ratio.value_or(0);
   r.int_ratio = v.int_ratio.value_or(0);
-  if (!v.runs)
+  r.candidates = v.candidates;
+  r.choice = v.choice;
+  if (!v.runs) {
     r.reason = v.run_detail;
-  else if (v.fidelity == "blocked" || v.fidelity == "warning") {
-    for (const auto& c : v.categories)
-      if (!c.exact) {
-        r.reason = fmt::format("floating point deviates in {}: {}", c.category, c.first_difference);
-        if (c.blocking) break;
+    return r;
+  }
+  // One line, by impact class (fidelity/impact.h), then the speed gate's warning or refusal.
+  std::vector<std::string> parts;
+  auto classes = classes_of(v.arch, v.categories);
+  r.verdict = verdict_line(classes);
+  for (const auto& c : classes)
+    if (!c.exact) {
+      std::string name = c.impact ? std::string(impact_name(*c.impact)) : "unclassified";
+      r.differing.push_back(name);
+      if (c.blocking) r.blocking.push_back(name);
+    }
+  if (v.fidelity == "blocked" || v.fidelity == "warning") {
+    parts.push_back(verdict_line(classes));
+    for (const auto& c : classes)
+      if (!c.exact && c.blocking) {
+        parts.back() += fmt::format(" [blocking: {}]", c.first_difference);
+        break;
       }
   }
-  if (v.passed && v.slow_risk && r.reason.empty())
-    r.reason = "slow: at risk of BOINC's elapsed-time limit (see docs/fidelity.md)";
+  if (v.fp_ratio && v.int_ratio) {
+    auto text = speed_gate_text(speed_gate(std::min(*v.fp_ratio, *v.int_ratio)), *v.fp_ratio, *v.int_ratio, v.passed);
+    if (!text.empty()) parts.push_back(text);
+  }
+  r.reason = fmt::format("{}", fmt::join(parts, "; "));
   return r;
 }
 
@@ -130,7 +150,8 @@ std::string probe_identity(const Paths& p, const std::string& arch) {
 bool verdict_reusable(const VerifyRecord& r, const Paths& p, const Platform& pl, const std::string& translator,
                       const ChangeOptions& o) {
   return r.passed && r.translator_identity == file_identity(translator) &&
-         r.probe_identity == probe_identity(p, pl.arch) && (!o.strict || r.fidelity == "exact");
+         r.probe_identity == probe_identity(p, pl.arch) && (!o.strict || r.fidelity == "exact") &&
+         (o.allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
 }
 
 // The BOINC names we advertise: platforms chosen AND verified (a platform that fails
@@ -326,6 +347,9 @@ Result<StatusReport> Broker::status() {
           ps.reason = "not verified yet";
         } else {
           ps.fidelity = rec->second.fidelity;
+          ps.verdict = rec->second.verdict;
+          ps.candidates = rec->second.candidates;
+          ps.choice = rec->second.choice;
           if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
           if (!rec->second.passed) {
             ps.state = "unavailable";
@@ -353,10 +377,25 @@ Result<StatusReport> Broker::status() {
         auto rec = s.state.verified.find(pl.arch);
         if (rec != s.state.verified.end() && rec->second.translator_identity == file_identity(usable->path)) {
           ps.fidelity = rec->second.fidelity;
+          ps.verdict = rec->second.verdict;
+          ps.candidates = rec->second.candidates;
+          ps.choice = rec->second.choice;
           if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
           if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
         }
       }
+    }
+    // Once BOINC holds tasks of an emulated platform, their real bounds say whether the
+    // measured slowdown gets them aborted; the project would lose the work it sent.
+    if (ps.state == "emulated") {
+      auto rec = s.state.verified.find(pl.arch);
+      double worst = rec == s.state.verified.end() ? 0 : std::min(rec->second.fp_ratio, rec->second.int_ratio);
+      if (worst > 0 && boinc_data_dir(m_, paths_))
+        if (auto tasks = tasks_for_platforms(m_, paths_, {pl.boinc_name}); tasks)
+          for (const auto& r : abort_risks(*tasks, pl.boinc_name, worst)) {
+            ps.abort_risks.push_back(describe(r, worst));
+            ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "WARNING: " + ps.abort_risks.back();
+          }
     }
     if (!pl.boinc_canonical)
       ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "BOINC servers do not know this platform name";
@@ -369,6 +408,33 @@ Result<StatusReport> Broker::status() {
     rep.platforms.push_back(std::move(ps));
   }
   return rep;
+}
+
+// When another tool's entry serves the platform: our best installed candidate, if it beats
+// that entry (fewer deviating impact classes, blocking first, or the entry does not verify),
+// with how to hand the magic over; "" otherwise. The kernel uses the most recently registered
+// matching entry, and platformd never edits another tool's entry, so the hand-over is the
+// administrator's: mask the binfmt.d file that registers it, remove the entry, enable again.
+static std::string better_than_foreign(Machine& m, const Paths& paths, Broker::Session& s, const Platform& pl,
+                                       const std::vector<Candidate>& cands, const VerifyResult& foreign,
+                                       const BinfmtRule& f, const ChangeOptions& o) {
+  CandidateChoice choice;
+  auto ours = verify_candidates(m, paths, s.host, pl, cands, o.strict, o.allow_slow, &choice);
+  if (choice.index < 0) return "";
+  CandidateVerdict theirs;
+  theirs.name = f.name;
+  theirs.path = f.interpreter;
+  theirs.result = foreign;
+  summarize(theirs, pl.arch);
+  const CandidateVerdict& best = ours[choice.index];
+  bool beats = !foreign.passed || !theirs.problem.empty() || best.blocking < theirs.blocking ||
+               (best.blocking == theirs.blocking && best.deviating < theirs.deviating);
+  if (!beats) return "";
+  return fmt::format(
+      ". Better: {}. To hand the magic over, mask the file that registers '{}' (e.g. `ln -s /dev/null "
+      "/etc/binfmt.d/{}.conf` when it comes from /usr/lib/binfmt.d/{}.conf), remove the entry (`echo -1 > "
+      "/proc/sys/fs/binfmt_misc/{}`), then `platformctl enable {}`",
+      candidate_line(best), f.name, f.name, f.name, f.name, pl.arch);
 }
 
 // Registers and verifies one platform, or adopts another tool's entry that already serves it.
@@ -414,7 +480,28 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
                     cands.empty() ? "none is described" : cands.front().problem));
     return;
   }
+  // More than one installed candidate: verify them all here, in one run, and take the best
+  // (fidelity/candidate_choice.h). The chosen one is verified again below from an empty root,
+  // through the handler that is registered for it.
+  std::vector<std::string> candidate_lines;
+  std::string choice_why;
+  if (std::count_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); }) > 1) {
+    CandidateChoice choice;
+    auto verdicts = verify_candidates(m, paths, s.host, *pl, cands, o.strict, o.allow_slow, &choice);
+    for (const auto& v : verdicts) candidate_lines.push_back(candidate_line(v));
+    if (choice.index < 0) {
+      keep_first(fail(exit_code::verify_failed, "{}: no translator runs both static and dynamic programs: {}", pl->arch,
+                      fmt::join(candidate_lines, "; ")));
+      return;
+    }
+    choice_why = choice.why;
+    usable = std::find_if(cands.begin(), cands.end(),
+                          [&](const Candidate& c) { return c.path == verdicts[choice.index].path; });
+    for (const auto& l : candidate_lines) rep.lines.push_back(fmt::format("{}: candidate {}", pl->arch, l));
+    rep.lines.push_back(fmt::format("{}: {}", pl->arch, choice_why));
+  }
   BinfmtRule rule = own_rule(*pl, usable->path);
+  if (!usable->requires_static) rule.flags = "P";
   if (auto hit = matches_native(rule, natives); !hit.empty()) {
     keep_first(fail(exit_code::refused, "{}: refusing: its handler would also match {}", pl->arch, hit));
     return;
@@ -425,16 +512,19 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     // verify the platform through it: adopt it when it passes, report it when it does not.
     const BinfmtRule& f = foreign.front();
     VerifyTarget t{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos};
+    t.allow_slow = o.allow_slow;
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
     s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter), probe_identity(paths, pl->arch));
+    const std::string better = better_than_foreign(m, paths, s, *pl, cands, v, f, o);
     if (!v.passed) {
       keep_first(
           fail(exit_code::conflict,
                "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
-               "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry",
-               pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v)));
+               "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry{}",
+               pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v), better));
       return;
     }
+    if (!better.empty()) rep.warnings.push_back(fmt::format("{}: the adopted entry '{}'{}", pl->arch, f.name, better));
     if (ours) (void)table.remove_own(ours->name);  // never two handlers for one magic
     add_sorted(s.state.enabled, pl->arch);
     rep.changed = true;
@@ -452,12 +542,29 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     return;
   }
   VerifyTarget t{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true};
+  t.allow_slow = o.allow_slow;
+  // A dynamic-only translator has no F (the kernel would pin a binary whose loader is looked
+  // up in each caller's root): prove it from the real root, where BOINC runs its tasks.
+  if (!usable->requires_static) t.via = ProbeVia::native;
   // A verdict measured with the same translator file and the same probe (a repair of a
   // flushed entry, or an enable after a disable) is kept: the identity run from an empty root
   // still proves the new registration, the fingerprint and the benchmark are not repeated.
   auto known = s.state.verified.find(pl->arch);
   t.identity_only = known != s.state.verified.end() && verdict_reusable(known->second, paths, *pl, usable->path, o);
   VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
+  v.candidates = candidate_lines;
+  v.choice = choice_why;
+  // BOINC projects ship dynamically linked apps too: a translator that cannot run them is not
+  // one for this platform. Run from the real root through the new handler.
+  if (v.passed && !t.identity_only) {
+    VerifyTarget dt = t;
+    dt.via = ProbeVia::native;  // exec the foreign probe: the kernel hands it to our handler
+    if (auto d = verify_dynamic(m, paths, dt, o.strict); d.tested && !d.runs) {
+      v.passed = false;
+      v.runs = false;
+      v.run_detail = d.detail;
+    }
+  }
   // A run that failed because our entry was flushed or disabled meanwhile (systemd-binfmt,
   // `echo 0 >` it) says nothing about the translator: record no verdict, so that the next
   // trigger (that change's own event, the next call) registers and proves it again.
@@ -621,6 +728,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
   for (const Platform* pl : platforms) {
     auto cands = candidates_for(s.translators, *pl);
     VerifyTarget t{pl, ProbeVia::native, "", {}, false};
+    t.allow_slow = o.allow_slow;
     if (o.translator) {
       if (*o.translator != "native") {
         t.via = ProbeVia::translator;
@@ -634,21 +742,46 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       t.translator = "native";
     } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl->arch)); h && h->enabled) {
       t = VerifyTarget{pl, ProbeVia::binfmt_empty_root, h->interpreter, {}, h->flags.find('P') != std::string::npos};
+      t.allow_slow = o.allow_slow;
       for (const auto& c : cands)
         if (c.path == h->interpreter) t.env = c.env;
     } else {
-      auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
-      if (usable == cands.end()) {
-        VerifyResult v;
-        v.arch = pl->arch;
-        v.run_detail = cands.empty() ? "no translator is described for it" : cands.front().problem;
-        v.fidelity = "blocked";
-        out.push_back(v);
-        continue;
+      // Nothing registered: verify every candidate and show the choice enable would make.
+      CandidateChoice choice;
+      auto verdicts = verify_candidates(m_, paths_, s.host, *pl, cands, o.strict, o.allow_slow, &choice);
+      VerifyResult v;
+      v.arch = pl->arch;
+      v.fidelity = "blocked";
+      if (choice.index >= 0) v = verdicts[choice.index].result;
+      for (const auto& c : verdicts) v.candidates.push_back(candidate_line(c));
+      v.choice = choice.index >= 0 ? choice.why : "no candidate runs both static and dynamic programs";
+      if (cands.empty()) v.run_detail = "no translator is described for it";
+      if (choice.index < 0 && !cands.empty()) {
+        v.runs = false;
+        v.passed = false;
+        v.run_detail = fmt::format("no usable translator: {}", fmt::join(v.candidates, "; "));
       }
-      t = VerifyTarget{pl, ProbeVia::translator, usable->path, usable->env, false};
+      // The daemon's answer has no field for the table: the choice travels in run_detail.
+      if (verdicts.size() > 1 && choice.index >= 0) v.run_detail += "; " + v.choice;
+      out.push_back(std::move(v));
+      continue;
     }
-    out.push_back(verify_platform(m_, paths_, s.host, t, o.strict));
+    VerifyResult v = verify_platform(m_, paths_, s.host, t, o.strict);
+    // The dynamically linked probe too (BOINC projects ship both kinds), from the real root.
+    if (v.runs && t.translator != "native") {
+      VerifyTarget dt = t;
+      if (dt.via == ProbeVia::binfmt_empty_root) dt.via = ProbeVia::native;  // exec: the kernel picks the handler
+      auto d = verify_dynamic(m_, paths_, dt, o.strict);
+      if (d.tested && !d.runs) {
+        v.passed = false;
+        v.run_detail += "; " + d.detail;
+      } else if (!d.tested) {
+        v.run_detail += "; " + d.detail;
+      } else {
+        v.run_detail += fmt::format("; dynamic probe: ran from the real root, fidelity {}", d.fidelity);
+      }
+    }
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog.h"
+#include "fidelity/impact.h"
 #include "host.h"
 #include "result.h"
 #include "system/machine.h"
@@ -27,6 +28,10 @@ struct PlatformStatus {
   std::string fidelity;               // "exact" | "warning" | "blocked" | "" (not verified)
   std::optional<double> speed_ratio;  // emulated/native, geometric mean of FP and integer kernels
   std::optional<bool> boinc_reports;  // the running client lists it (unset: client not reachable)
+  std::string verdict;                   // one line by impact class (fidelity/impact.h), "" unless verified
+  std::vector<std::string> candidates;   // the translator candidates of the last choice (candidate_line)
+  std::string choice;                    // why the translator was chosen
+  std::vector<std::string> abort_risks;  // projects whose tasks of it BOINC will abort (speed_gate.h)
 };
 
 struct StatusReport {
@@ -38,6 +43,7 @@ struct StatusReport {
 struct ChangeOptions {
   bool force = false;   // disable even though BOINC tasks exist
   bool strict = false;  // fidelity: any deviation blocks
+  bool allow_slow = false;  // enable a platform even below kTooSlowRatio (fidelity/speed_gate.h)
   bool restart_boinc = true;
   // disable: keep (and report as warnings) the platforms BOINC holds tasks of, withdraw the
   // others, and succeed, instead of refusing the whole call. For package removal (prerm).
@@ -58,14 +64,8 @@ struct ChangeReport {
 
 struct VerifyOptions {
   bool strict = false;
+  bool allow_slow = false;  // a too-slow platform passes (with its warning)
   std::optional<std::string> translator;  // test this translator directly, registering nothing
-};
-
-struct CategoryResult {
-  std::string category;
-  bool exact = true;
-  bool blocking = false;  // a deviation here blocks under the policy in force
-  std::string first_difference;
 };
 
 struct VerifyResult {
@@ -77,7 +77,13 @@ struct VerifyResult {
   std::string fidelity;  // "exact" | "warning" | "blocked"
   std::optional<double> fp_ratio, int_ratio;
   bool slow_risk = false;  // below the elapsed-time-limit threshold
+  bool too_slow = false;   // below kTooSlowRatio: refused unless allow_slow
   bool passed = false;     // may be advertised
+  // When the translator was chosen among several: every candidate's line (candidate_line)
+  // and why this one won. Not carried over D-Bus (its signature predates them): the daemon's
+  // answer carries the choice in run_detail.
+  std::vector<std::string> candidates;
+  std::string choice;
 };
 
 class Broker {

@@ -1,5 +1,10 @@
 #include "report_json.h"
 
+#include <algorithm>
+
+#include "fidelity/impact.h"
+#include "fidelity/speed_gate.h"
+
 namespace platformd {
 
 using nlohmann::json;
@@ -31,7 +36,11 @@ json to_json(const StatusReport& r) {
                      {"reason", p.reason},
                      {"fidelity", p.fidelity},
                      {"speed_ratio", opt(p.speed_ratio)},
-                     {"boinc_reports", opt(p.boinc_reports)}});
+                     {"boinc_reports", opt(p.boinc_reports)},
+                     {"verdict", p.verdict},
+                     {"candidates", p.candidates},
+                     {"choice", p.choice},
+                     {"abort_risks", p.abort_risks}});
   return {{"host",
            {{"arch", r.host.kernel_arch},
             {"userland_arch", r.host.userland_arch},
@@ -55,6 +64,17 @@ json to_json(const std::vector<VerifyResult>& results) {
                       {"exact", c.exact},
                       {"blocking", c.blocking},
                       {"first_difference", c.first_difference}});
+    // The classes are derived from the categories (fidelity/impact.h), so a result that came
+    // over D-Bus, which carries categories only, gets the same classes.
+    json classes = json::array();
+    auto by_class = classes_of(v.arch, v.categories);
+    for (const auto& c : by_class)
+      classes.push_back({{"class", c.impact ? std::string(impact_name(*c.impact)) : std::string("unclassified")},
+                         {"exact", c.exact},
+                         {"blocking", c.blocking},
+                         {"first_case", c.first_case},
+                         {"first_difference", c.first_difference},
+                         {"categories", c.categories}});
     out.push_back({{"arch", v.arch},
                    {"translator", v.translator},
                    {"runs", v.runs},
@@ -64,6 +84,12 @@ json to_json(const std::vector<VerifyResult>& results) {
                    {"fp_ratio", opt(v.fp_ratio)},
                    {"int_ratio", opt(v.int_ratio)},
                    {"slow_risk", v.slow_risk},
+                   {"too_slow", v.fp_ratio && v.int_ratio &&
+                                    speed_gate(std::min(*v.fp_ratio, *v.int_ratio)) == SpeedGate::too_slow},
+                   {"verdict", verdict_line(by_class)},
+                   {"classes", classes},
+                   {"candidates", v.candidates},
+                   {"choice", v.choice},
                    {"passed", v.passed}});
   }
   return out;

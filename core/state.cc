@@ -36,6 +36,11 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         // null (a non-finite ratio written by an older version) reads as "not measured".
         r.fp_ratio = v.contains("fp_ratio") && v["fp_ratio"].is_number() ? v["fp_ratio"].get<double>() : 0.0;
         r.int_ratio = v.contains("int_ratio") && v["int_ratio"].is_number() ? v["int_ratio"].get<double>() : 0.0;
+        r.candidates = v.value("candidates", std::vector<std::string>{});
+        r.choice = v.value("choice", "");
+        r.verdict = v.value("verdict", "");
+        r.differing = v.value("differing", std::vector<std::string>{});
+        r.blocking = v.value("blocking", std::vector<std::string>{});
         s.verified[arch] = r;
       }
     }
@@ -64,7 +69,12 @@ std::string serialize_state(const State& s) {
                       {"passed", r.passed},
                       {"reason", r.reason},
                       {"fp_ratio", std::isfinite(r.fp_ratio) ? r.fp_ratio : 0.0},
-                      {"int_ratio", std::isfinite(r.int_ratio) ? r.int_ratio : 0.0}};
+                      {"int_ratio", std::isfinite(r.int_ratio) ? r.int_ratio : 0.0},
+                      {"candidates", r.candidates},
+                      {"choice", r.choice},
+                      {"verdict", r.verdict},
+                      {"differing", r.differing},
+                      {"blocking", r.blocking}};
   j["verified"] = verified;
   j["host"] = {{"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}};
   // Text from outside (a translator's stderr in a reason) may not be UTF-8: replace, never

@@ -23,6 +23,13 @@ struct VerifyRecord {
   std::string reason;    // why it failed, or the warning
   double fp_ratio = 0;   // emulated speed / native speed, FP kernel
   double int_ratio = 0;  // same, integer kernel
+  // The translator candidates verified when this one was chosen, one line each
+  // (candidate_line), and why it was chosen; empty when there was no choice to make.
+  std::vector<std::string> candidates;
+  std::string choice;
+  std::string verdict;                 // the one-line verdict by impact class
+  std::vector<std::string> differing;  // impact classes that deviate, in report order
+  std::vector<std::string> blocking;   // of which block under the policy it was judged by
 };
 
 // Host facts that need probe runs to establish; recomputed when the kernel changes.

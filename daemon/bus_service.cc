@@ -13,6 +13,7 @@
 #include "dbus/dbus_codec.h"
 #include "dbus/dbus_names.h"
 #include "exit_codes.h"
+#include "fidelity/impact.h"
 #include "journal.h"
 
 namespace platformd::daemon {
@@ -21,8 +22,8 @@ namespace {
 
 // The vtable spells the wire types as literals (the SD_BUS_ARGS macros concatenate them);
 // these keep them equal to the names the client reads with.
-static_assert(std::string_view(dbus::kPlatformStatusType) == "(ssbsbssssdi)");
-static_assert(std::string_view(dbus::kVerifyResultType) == "(ssbsa(sbbs)sddbb)");
+static_assert(std::string_view(dbus::kPlatformStatusType) == "(ssbsbssssdisassas)");
+static_assert(std::string_view(dbus::kVerifyResultType) == "(ssbsa(sbbs)sddbbass)");
 
 #ifndef PLATFORMD_VERSION
 #define PLATFORMD_VERSION "unknown"
@@ -103,7 +104,7 @@ const sd_bus_vtable BusService::kVtable[] = {
     // UNPRIVILEGED: sd-bus would otherwise demand CAP_SYS_ADMIN of the caller itself; we do
     // our own authorisation (polkit) where it is needed.
     SD_BUS_METHOD_WITH_ARGS("ListPlatforms", SD_BUS_NO_ARGS,
-                            SD_BUS_RESULT("a(ssbsbssssdi)", platforms, "as", notes),
+                            SD_BUS_RESULT("a(ssbsbssssdisassas)", platforms, "as", notes),
                             list_platforms, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetHostInfo", SD_BUS_NO_ARGS,
                             SD_BUS_RESULT("s", kernel_arch, "i", userland_bits, "s", userland_arch,
@@ -116,7 +117,7 @@ const sd_bus_vtable BusService::kVtable[] = {
                             SD_BUS_RESULT("as", lines, "as", warnings, "b", changed),
                             disable, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Verify", SD_BUS_ARGS("as", platforms, "a{sv}", options),
-                            SD_BUS_RESULT("a(ssbsa(sbbs)sddbb)", results),
+                            SD_BUS_RESULT("a(ssbsa(sbbs)sddbbass)", results),
                             verify, SD_BUS_VTABLE_UNPRIVILEGED),
     // The item type is dbus::kApplyItemType (core/dbus/apply_codec.h).
     SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("s", document, "s", source, "a{sv}", options),
@@ -213,12 +214,13 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
     std::vector<std::string> names;
-    std::map<std::string, bool> opts{{"strict", false}, {"restart_boinc", true}};
+    std::map<std::string, bool> opts{{"strict", false}, {"restart_boinc", true}, {"allow_slow", false}};
     int r = read_names(m, names, false, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
     if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
     ChangeOptions o;
     o.strict = opts["strict"];
+    o.allow_slow = opts["allow_slow"];
     o.restart_boinc = opts["restart_boinc"];
     self->auth_.check(m, dbus::kActionEnable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
       if (d) return self->reply_denied(call.get(), "enable", names, *d);
@@ -258,12 +260,13 @@ int BusService::verify(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
     std::vector<std::string> names;  // empty: every platform that is not native
-    std::map<std::string, bool> opts{{"strict", false}};
+    std::map<std::string, bool> opts{{"strict", false}, {"allow_slow", false}};
     int r = read_names(m, names, true, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
     if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
     VerifyOptions o;
     o.strict = opts["strict"];
+    o.allow_slow = opts["allow_slow"];
     self->auth_.check(m, dbus::kActionVerify, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
       if (d) return self->reply_denied(call.get(), "verify", names, *d);
       self->run_verify(call.get(), names, o);
@@ -410,8 +413,10 @@ void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>
     for (const auto& v : *res)
       log_entry(
           {v.passed ? LOG_INFO : LOG_WARNING,
-           fmt::format("verify {} by {}: {}, fidelity {}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
-                       v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")"),
+           fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
+                       v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")",
+                       // The one-line verdict by impact class (fidelity/impact.h).
+                       v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),
            "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
     sd_bus_message* raw = nullptr;
     int r = sd_bus_message_new_method_return(call, &raw);

@@ -134,6 +134,12 @@ Result<StatusReport> Reconciler::refresh() {
 }
 
 void Reconciler::observe(const StatusReport& now) {
+  // Projects whose tasks BOINC will abort for running past their bound (speed_gate.h): once
+  // each, in the journal as well as in status.
+  for (const auto& p : now.platforms)
+    for (const auto& r : p.abort_risks)
+      if (warned_.insert(p.arch + ": " + r).second)
+        log_warning("speed", fmt::format("{}: BOINC tasks will be aborted: {}", p.arch, r));
   for (const auto& p : now.platforms) {
     const PlatformStatus* before = find(snapshot_, p.arch);
     if (snapshot_ && before && !differs(*before, p)) continue;

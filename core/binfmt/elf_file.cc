@@ -36,7 +36,16 @@ Result<void> scan_phdrs(const Bytes& b, bool be, ElfFacts& f, std::string_view s
     std::size_t off = static_cast<std::size_t>(phoff) + i * sizeof(Phdr);
     if (off + sizeof(Phdr) > b.size())
       return fail(exit_code::failure, "{}: program headers beyond the bytes read", source);
-    if (load<std::uint32_t>(b, off + offsetof(Phdr, p_type), be) == PT_INTERP) f.has_interp = true;
+    if (load<std::uint32_t>(b, off + offsetof(Phdr, p_type), be) != PT_INTERP) continue;
+    f.has_interp = true;
+    // The loader's path, when it lies within the bytes read (it follows the headers in
+    // every linker's layout): a dynamic program cannot start where that file is missing.
+    auto at = static_cast<std::size_t>(load<decltype(Phdr::p_offset)>(b, off + offsetof(Phdr, p_offset), be));
+    auto size = static_cast<std::size_t>(load<decltype(Phdr::p_filesz)>(b, off + offsetof(Phdr, p_filesz), be));
+    if (size > 0 && size < 4096 && at < b.size() && size <= b.size() - at) {
+      f.interp.assign(reinterpret_cast<const char*>(b.data()) + at, size);
+      f.interp = f.interp.substr(0, f.interp.find('\0'));
+    }
   }
   return {};
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "catalog.h"
 #include "result.h"
@@ -15,6 +16,7 @@ struct ElfFacts {
   Bytes header;       // the first 128 bytes (fewer if the file is shorter)
   int elf_class = 0;  // 1 = 32-bit, 2 = 64-bit, 0 = not ELF
   bool has_interp = false;
+  std::string interp;  // PT_INTERP's path ("/lib/ld-linux-aarch64.so.1"), "" when static or unread
   std::uint16_t machine = 0;
 };
 

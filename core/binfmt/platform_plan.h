@@ -25,6 +25,9 @@ struct Candidate {
   std::string path;
   std::map<std::string, std::string> env;
   std::string problem;  // empty when usable
+  // false: a dynamic-only translator (box64): registered without F and verified from the real
+  // root, never offered for chroots and containers.
+  bool requires_static = true;
 };
 
 // Every translator description that covers the platform, in description order.

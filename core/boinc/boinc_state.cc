@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include <tinyxml2.h>
 
@@ -45,6 +46,14 @@ int int_of(const XMLElement* parent, const char* child) {
   return std::atoi(text_of(parent, child).c_str());
 }
 
+// rsc_fpops_* are doubles ("1.5e13"); a missing, malformed or negative one is 0 (unknown).
+double fpops_of(const XMLElement* parent, const char* child) {
+  const std::string t = text_of(parent, child);
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  return end != t.c_str() && *end == '\0' && v > 0 && v < 1e30 ? v : 0;
+}
+
 Result<std::unique_ptr<XMLDocument>> load(std::string_view xml, std::string_view source) {
   if (xml.size() > kMaxBoincStateBytes)
     return fail(exit_code::failure, "{}: {} bytes, more than the {} MiB accepted", source, xml.size(),
@@ -72,10 +81,11 @@ BoincClientState walk(const XMLElement* cs, bool rpc) {
     s.client_version =
         fmt::format("{}.{}.{}", major, text_of(cs, "core_client_minor_version"), text_of(cs, "core_client_release"));
 
-  std::map<std::string, std::string> project_names;                   // master URL -> name
-  std::map<std::pair<std::string, std::string>, std::string> wu_app;  // (project, wu) -> app
-  std::set<std::pair<std::string, std::string>> active;               // (project URL, result name)
-  std::string url;                                                    // the current <project>
+  std::map<std::string, std::string> project_names;                                   // master URL -> name
+  std::map<std::pair<std::string, std::string>, std::string> wu_app;                  // (project, wu) -> app
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> wu_fpops;  // -> est, bound
+  std::set<std::pair<std::string, std::string>> active;                               // (project URL, result name)
+  std::string url;                                                                    // the current <project>
   auto project_label = [&](const std::string& u) {
     auto it = project_names.find(u);
     return it != project_names.end() && !it->second.empty() ? it->second : u;
@@ -98,6 +108,7 @@ BoincClientState walk(const XMLElement* cs, bool rpc) {
                                 text_of(e, "platform"), text_of(e, "plan_class")});
     } else if (tag == "workunit") {
       wu_app[{url, text_of(e, "name")}] = text_of(e, "app_name");
+      wu_fpops[{url, text_of(e, "name")}] = {fpops_of(e, "rsc_fpops_est"), fpops_of(e, "rsc_fpops_bound")};
     } else if (tag == "result") {
       std::string purl = text_of(e, "project_url");
       if (purl.empty()) purl = url;
@@ -106,6 +117,8 @@ BoincClientState walk(const XMLElement* cs, bool rpc) {
       t.project = project_label(purl);
       auto app = wu_app.find({purl, text_of(e, "wu_name")});
       if (app != wu_app.end()) t.app = app->second;
+      if (auto f = wu_fpops.find({purl, text_of(e, "wu_name")}); f != wu_fpops.end())
+        std::tie(t.fpops_est, t.fpops_bound) = f->second;
       t.platform = text_of(e, "platform");
       t.version_num = int_of(e, "version_num");
       t.state = int_of(e, "state");

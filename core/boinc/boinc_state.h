@@ -31,6 +31,11 @@ struct BoincTask {
   std::string app;      // app name (from the task's workunit), when known
   std::string platform;
   int version_num = 0;
+  // The workunit's <rsc_fpops_est> and <rsc_fpops_bound> (0 when absent): the client aborts
+  // the task once it runs past bound / (the host's native FLOPS), so bound / est is how much
+  // slower than estimated it may run (fidelity/speed_gate.h compares it with emulation).
+  double fpops_est = 0;
+  double fpops_bound = 0;
   int state = 0;                   // RESULT_* from BOINC's common_defs.h
   bool active = false;             // has an active task (started, maybe suspended)
   std::string state_text() const;  // "downloading", "ready to run", "running", "uploading", ...

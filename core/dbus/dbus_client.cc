@@ -147,6 +147,7 @@ Result<std::optional<ChangeReport>> change(const char* member, const std::vector
     // Sent only when set: a daemon that does not know the option refuses it (InvalidArgs)
     // rather than ignoring it, and plain calls stay what they always were.
     if (is_disable && o.keep_busy) opts.emplace_back("keep_busy", true);
+    if (!is_disable && o.allow_slow) opts.emplace_back("allow_slow", true);
     r = append_options(m.get(), opts);
   }
   if (r < 0) return encode_failure(r);
@@ -216,7 +217,10 @@ Result<std::optional<std::vector<VerifyResult>>> try_verify_via_daemon(const std
   auto m = new_call(bus->get(), "Verify");
   if (!m) return encode_failure(-ENOMEM);
   int r = dbus::append_strv(m.get(), names);
-  if (r >= 0) r = append_options(m.get(), {{"strict", o.strict}});
+  if (r >= 0 && o.allow_slow)
+    r = append_options(m.get(), {{"strict", o.strict}, {"allow_slow", true}});
+  else if (r >= 0)
+    r = append_options(m.get(), {{"strict", o.strict}});
   if (r < 0) return encode_failure(r);
   auto reply = call(bus->get(), m.get(), kActionTimeoutUsec);
   if (!reply) return reply.error();

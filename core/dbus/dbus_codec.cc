@@ -72,9 +72,14 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
   if (r < 0) return r;
   for (const auto& p : v) {
     int reports = p.boinc_reports ? (*p.boinc_reports ? 1 : 0) : -1;
-    r = sd_bus_message_append(m, kPlatformStatusType, p.arch.c_str(), p.boinc_name.c_str(), p.boinc_canonical,
+    if ((r = sd_bus_message_open_container(m, 'r', contents_of(kPlatformStatusType).c_str())) < 0) return r;
+    r = sd_bus_message_append(m, "ssbsbssssdis", p.arch.c_str(), p.boinc_name.c_str(), p.boinc_canonical,
                               p.state.c_str(), p.enabled, p.translator.c_str(), p.handler.c_str(), p.reason.c_str(),
-                              p.fidelity.c_str(), from_optional(p.speed_ratio), reports);
+                              p.fidelity.c_str(), from_optional(p.speed_ratio), reports, p.verdict.c_str());
+    if (r >= 0) r = append_strv(m, p.candidates);
+    if (r >= 0) r = sd_bus_message_append(m, "s", p.choice.c_str());
+    if (r >= 0) r = append_strv(m, p.abort_risks);
+    if (r >= 0) r = sd_bus_message_close_container(m);
     if (r < 0) return r;
   }
   return sd_bus_message_close_container(m);
@@ -94,7 +99,9 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
         (r = read_bool(m, p.enabled)) < 0 || (r = read_string(m, p.translator)) < 0 ||
         (r = read_string(m, p.handler)) < 0 || (r = read_string(m, p.reason)) < 0 ||
         (r = read_string(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
-        (r = sd_bus_message_read_basic(m, 'i', &reports)) < 0)
+        (r = sd_bus_message_read_basic(m, 'i', &reports)) < 0 || (r = read_string(m, p.verdict)) < 0 ||
+        (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.choice)) < 0 ||
+        (r = read_strv(m, p.abort_risks)) < 0)
       return r;
     p.speed_ratio = to_optional(ratio);
     if (reports >= 0) p.boinc_reports = reports == 1;
@@ -151,6 +158,7 @@ int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v)
     if ((r = sd_bus_message_append(m, "sddbb", vr.fidelity.c_str(), from_optional(vr.fp_ratio),
                                    from_optional(vr.int_ratio), vr.slow_risk, vr.passed)) < 0)
       return r;
+    if ((r = append_strv(m, vr.candidates)) < 0 || (r = sd_bus_message_append(m, "s", vr.choice.c_str())) < 0) return r;
     if ((r = sd_bus_message_close_container(m)) < 0) return r;
   }
   return sd_bus_message_close_container(m);
@@ -179,7 +187,8 @@ int read_verify_results(sd_bus_message* m, std::vector<VerifyResult>& out) {
     if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0) return r;
     double fp = -1, in = -1;
     if ((r = read_string(m, vr.fidelity)) < 0 || (r = read_double(m, fp)) < 0 || (r = read_double(m, in)) < 0 ||
-        (r = read_bool(m, vr.slow_risk)) < 0 || (r = read_bool(m, vr.passed)) < 0)
+        (r = read_bool(m, vr.slow_risk)) < 0 || (r = read_bool(m, vr.passed)) < 0 ||
+        (r = read_strv(m, vr.candidates)) < 0 || (r = read_string(m, vr.choice)) < 0)
       return r;
     vr.fp_ratio = to_optional(fp);
     vr.int_ratio = to_optional(in);

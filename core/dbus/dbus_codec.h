@@ -17,7 +17,7 @@ namespace platformd::dbus {
 int append_strv(sd_bus_message* m, const std::vector<std::string>& v);
 int read_strv(sd_bus_message* m, std::vector<std::string>& out);
 
-// a(ssbsbssssdi)
+// a(ssbsbssssdisassas)
 int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v);
 int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out);
 
@@ -32,7 +32,7 @@ int read_host(sd_bus_message* m, HostInfo& out);
 int append_change_report(sd_bus_message* m, const ChangeReport& r);
 int read_change_report(sd_bus_message* m, ChangeReport& out);
 
-// a(ssbsa(sbbs)sddbb)
+// a(ssbsa(sbbs)sddbbass)
 int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v);
 int read_verify_results(sd_bus_message* m, std::vector<VerifyResult>& out);
 

@@ -25,13 +25,16 @@ inline constexpr const char* kBusAddressEnv = "PLATFORMD_BUS_ADDRESS";
 // Wire types (see docs/dbus.md for the meaning of each field).
 // PlatformStatus: arch, boinc_name, boinc_canonical, state, enabled, translator, handler,
 //                 reason, fidelity, speed_ratio (-1 = not measured), boinc_reports
-//                 (1 listed by the running client, 0 not listed, -1 client not reachable).
-inline constexpr const char* kPlatformStatusType = "(ssbsbssssdi)";
+//                 (1 listed by the running client, 0 not listed, -1 client not reachable),
+//                 verdict (one line by impact class), candidates (one line each), choice,
+//                 abort_risks (projects whose tasks BOINC will abort).
+inline constexpr const char* kPlatformStatusType = "(ssbsbssssdisassas)";
 // CategoryResult: category, exact, blocking, first_difference.
 inline constexpr const char* kCategoryType = "(sbbs)";
 // VerifyResult: arch, translator, runs, run_detail, categories, fidelity,
-//               fp_ratio, int_ratio (-1 = not measured), slow_risk, passed.
-inline constexpr const char* kVerifyResultType = "(ssbsa(sbbs)sddbb)";
+//               fp_ratio, int_ratio (-1 = not measured), slow_risk, passed, candidates (one
+//               line each, when the translator was chosen among several), choice.
+inline constexpr const char* kVerifyResultType = "(ssbsa(sbbs)sddbbass)";
 
 // polkit actions (systemd/io.github.platformd1.policy). One per operation, so an administrator
 // can, for example, let a group verify without letting it enable.

@@ -132,16 +132,16 @@ Result<Reference> parse_reference_text(std::string_view text, std::string_view o
   return reference_from(doc, origin);
 }
 
-bool FidelityPolicy::blocks(std::string_view category) const {
-  if (strict || blocking.count(category)) return true;
-  if (warning.count(category)) return false;
+bool FidelityPolicy::blocks(std::optional<ImpactClass> c) const {
+  if (strict) return true;
+  if (c && blocking.count(*c)) return true;
+  if (c && warning.count(*c)) return false;
   return unknown_blocks;
 }
 
 FidelityPolicy default_fidelity_policy() {
   FidelityPolicy p;
-  p.blocking = {"basic", "rounding", "flags", "tininess", "subnormal", "ftz", "nan", "conversion", "x87pc", "neon"};
-  p.warning = {"x87trans", "libm"};
+  for (ImpactClass c : kImpactClasses) (c == ImpactClass::every_program ? p.blocking : p.warning).insert(c);
   return p;
 }
 
@@ -154,20 +154,31 @@ Result<FidelityPolicy> parse_fidelity_policy(const nlohmann::json& doc, std::str
     static const std::set<std::string, std::less<>> known = {"blocking", "warning", "unknown_categories", "strict"};
     if (!it.key().starts_with('_') && !known.count(it.key())) return bad(fmt::format("unknown key \"{}\"", it.key()));
   }
+  std::string all;
+  for (ImpactClass c : kImpactClasses) all += fmt::format("{}{}", all.empty() ? "" : ", ", impact_name(c));
   FidelityPolicy p;
   for (auto [key, set] : {std::pair{"blocking", &p.blocking}, std::pair{"warning", &p.warning}}) {
     auto list = doc.find(key);
     if (list == doc.end()) return bad(fmt::format("\"{}\" is missing", key));
-    if (!list->is_array()) return bad(fmt::format("\"{}\" must be a list of categories", key));
+    if (!list->is_array()) return bad(fmt::format("\"{}\" must be a list of impact classes", key));
     for (const auto& c : *list) {
       std::string name = c.is_string() ? c.get<std::string>() : std::string();
-      if (name.empty() || !std::all_of(name.begin(), name.end(), name_char) || name.find('.') != std::string::npos)
-        return bad(fmt::format("\"{}\" holds something that is not a category name", key));
-      set->insert(name);
+      auto impact = parse_impact_name(name);
+      // A policy written for categories ("nan") would otherwise fail with a bare "unknown":
+      // say what it is and what belongs there.
+      if (!impact && impact_of("x86_64", name))
+        return bad(
+            fmt::format("\"{}\" in \"{}\" is a probe category; the policy names impact classes ({}); it "
+                        "belongs to {}",
+                        quote_untrusted(name), key, all, impact_name(*impact_of("x86_64", name))));
+      if (!impact)
+        return bad(
+            fmt::format("\"{}\" holds \"{}\", which is not an impact class ({})", key, quote_untrusted(name), all));
+      set->insert(*impact);
     }
   }
-  for (const auto& c : p.blocking)
-    if (p.warning.count(c)) return bad(fmt::format("category \"{}\" is both blocking and warning", c));
+  for (ImpactClass c : p.blocking)
+    if (p.warning.count(c)) return bad(fmt::format("class \"{}\" is both blocking and warning", impact_name(c)));
   if (auto u = doc.find("unknown_categories"); u != doc.end()) {
     if (*u == "blocking")
       p.unknown_blocks = true;
@@ -194,7 +205,8 @@ FidelityJudgement judge(const Fingerprint& fp, const Reference& ref, const Fidel
     CategoryVerdict& v = it->second;
     if (fresh) {
       v.category = cat;
-      v.blocking = policy.blocks(cat);
+      v.impact = impact_of(ref.arch, cat);
+      v.blocking = policy.blocks(v.impact);
     }
     ++v.cases;
     auto got = fp.by_name.find(c.name);

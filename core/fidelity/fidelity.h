@@ -3,7 +3,7 @@
 // The probe (platforms/probe/) prints a fingerprint, "<category>.<case> <value>" per line; the
 // reference (platforms/reference/<arch>.json) holds what the architecture must print and where
 // each expected value comes from; the policy (platforms/fidelity-policy.json) says which
-// categories block advertising a platform. judge() compares the three. Everything here is a
+// impact classes (fidelity/impact.h) block advertising a platform. judge() compares the three. Everything here is a
 // pure function of text and JSON values: the broker reads the files and runs the probe.
 // docs/fidelity.md explains the categories and how the references were derived.
 #pragma once
@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fidelity/impact.h"
 #include "result.h"
 
 namespace platformd {
@@ -60,29 +61,34 @@ Result<Reference> parse_reference_text(std::string_view text, std::string_view o
 // ---- policy -----------------------------------------------------------------------------------
 
 struct FidelityPolicy {
-  std::set<std::string, std::less<>> blocking;  // a deviation here blocks the platform
-  std::set<std::string, std::less<>> warning;   // reported, never blocks
-  bool unknown_blocks = true;                   // a category in neither list (a newer probe) blocks
-  bool strict = false;                          // every deviation blocks
+  std::set<ImpactClass> blocking;  // a deviation in these classes blocks the platform
+  std::set<ImpactClass> warning;   // reported, never blocks
+  bool unknown_blocks = true;      // a category without a class (a newer probe), or a class in
+                                   // neither list, blocks
+  bool strict = false;             // every deviation blocks
 
-  bool blocks(std::string_view category) const;
+  bool blocks(std::optional<ImpactClass> c) const;
+  // The class of `category` on `arch` (impact_of), judged by this policy.
+  bool blocks(std::string_view arch, std::string_view category) const { return blocks(impact_of(arch, category)); }
 };
 
-// The built-in policy: the IEEE-mandated and architecture-specified categories block
-// (basic, rounding, flags, tininess, subnormal, ftz, nan, conversion, x87pc, neon); x87
-// transcendentals and libm, which no standard pins to the bit, only warn.
+// The built-in policy: a deviation in every-program (finite results of ordinary code in the
+// default environment) blocks; every other class changes only programs that opt into
+// something (long double, NEON, fesetround, flags, fast-math, NaN payloads, x87 trig, libm)
+// and warns, naming the class and its first differing case.
 FidelityPolicy default_fidelity_policy();
 
-// {"blocking": [...], "warning": [...], "unknown_categories": "blocking" | "warning",
-//  "strict": false}. The caller may still set `strict` afterwards (platformctl verify --strict).
-// Keys starting with '_' and documentation keys are ignored. A category in both lists is an
-// error.
+// {"blocking": [class...], "warning": [class...], "unknown_categories": "blocking" |
+//  "warning", "strict": false}, with class names as impact_name() spells them. The caller may
+// still set `strict` afterwards (platformctl verify --strict). Keys starting with '_' are
+// ignored. A class in both lists, or a category name where a class belongs, is an error.
 Result<FidelityPolicy> parse_fidelity_policy(const nlohmann::json& doc, std::string_view origin);
 
 // ---- judgement --------------------------------------------------------------------------------
 
 struct CategoryVerdict {
   std::string category;
+  std::optional<ImpactClass> impact;  // impact_of(reference arch, category)
   bool exact = true;
   bool blocking = false;         // deviations here block under the policy in force
   std::string first_difference;  // "case: got X, expected Y (source)", empty when exact

@@ -42,8 +42,8 @@ std::vector<std::string> env_list(const std::map<std::string, std::string>& env)
 
 }  // namespace
 
-fs::path probe_path(const Paths& p, std::string_view arch) {
-  return p.probe_dir / fmt::format("probe-{}", arch);
+fs::path probe_path(const Paths& p, std::string_view arch, bool dynamic) {
+  return p.probe_dir / fmt::format("probe-{}{}", arch, dynamic ? "-dynamic" : "");
 }
 
 std::string probe_missing_reason(const Paths& p, std::string_view arch) {
@@ -59,9 +59,12 @@ std::string probe_missing_reason(const Paths& p, std::string_view arch) {
 }
 
 Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, const ProbeInvocation& inv) {
-  fs::path probe = probe_path(p, arch);
+  fs::path probe = probe_path(p, arch, inv.dynamic);
   std::error_code ec;
-  if (!fs::exists(probe, ec)) return fail(exit_code::verify_failed, "{}", probe_missing_reason(p, arch));
+  if (!fs::exists(probe, ec))
+    return fail(
+        exit_code::verify_failed, "{}",
+        inv.dynamic ? fmt::format("no dynamically linked probe {}", probe.string()) : probe_missing_reason(p, arch));
   RunRequest req;
   req.env = env_list(inv.env);
   req.timeout = inv.timeout;

@@ -26,10 +26,13 @@ struct ProbeInvocation {
   std::string translator;                  // for ProbeVia::translator
   std::map<std::string, std::string> env;  // e.g. QEMU_CPU
   std::string mode;                        // "" (identity), "fp", "bench"
+  // The dynamically linked variant of the probe (probe-<arch>-dynamic): BOINC projects ship
+  // both kinds, and a translator may run one and not the other (box64 crashes on static ones).
+  bool dynamic = false;
   std::chrono::milliseconds timeout{30000};
 };
 
-fs::path probe_path(const Paths& p, std::string_view arch);
+fs::path probe_path(const Paths& p, std::string_view arch, bool dynamic = false);
 // Why the probe for arch is absent (contents of probe-<arch>.missing), or a generic reason.
 std::string probe_missing_reason(const Paths& p, std::string_view arch);
 

@@ -2,8 +2,10 @@
 
 #include <cmath>
 
+#include "binfmt/elf_file.h"
 #include "exit_codes.h"
 #include "fidelity/fidelity_check.h"
+#include "fidelity/speed_gate.h"
 #include "untrusted_text.h"
 
 namespace platformd {
@@ -52,7 +54,9 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   v.runs = true;
   v.run_detail = t.via == ProbeVia::binfmt_empty_root ? "ran through binfmt_misc from an empty root"
                  : t.via == ProbeVia::translator      ? fmt::format("ran under {}", t.translator)
-                                                      : "ran natively";
+                 : !t.translator.empty() && t.translator != "native"
+                     ? "ran through binfmt_misc from the real root (no F: a dynamic-only translator)"
+                     : "ran natively";
   if (t.identity_only) {
     v.passed = true;
     return v;
@@ -66,11 +70,64 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
     v.fp_ratio = speed->fp_ratio;
     v.int_ratio = speed->int_ratio;
     v.slow_risk = speed->slow_risk;
+    // Refused (unless allowed) because BOINC would abort its tasks anyway: the project would
+    // lose every workunit it sent, and the host would keep fetching more.
+    SpeedGate gate = speed_gate(std::min(speed->fp_ratio, speed->int_ratio));
+    v.too_slow = gate == SpeedGate::too_slow;
+    if (v.too_slow) v.run_detail += "; " + speed_gate_text(gate, speed->fp_ratio, speed->int_ratio, t.allow_slow);
   } else {
     v.run_detail += "; speed not measured: " + speed.error().message;
   }
-  v.passed = v.runs && v.fidelity != "blocked";
+  v.passed = v.runs && v.fidelity != "blocked" && (!v.too_slow || t.allow_slow);
   return v;
+}
+
+DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, bool strict) {
+  DynamicCheck d;
+  const std::string arch = t.platform->arch;
+  const fs::path probe = probe_path(p, arch, true);
+  auto elf = read_elf(probe);
+  if (!elf) {
+    d.detail = fmt::format("dynamic programs not tested: no dynamically linked {} probe installed", arch);
+    return d;
+  }
+  // A missing guest loader says nothing about the translator: BOINC's dynamic apps for this
+  // platform could not start under any translator until the guest's libc is installed.
+  std::error_code ec;
+  if (!elf->interp.empty() && !fs::exists(elf->interp, ec)) {
+    d.detail = fmt::format("dynamic programs not tested: {}'s loader {} is not installed (its libc6 package for {})",
+                           arch, elf->interp, arch);
+    return d;
+  }
+  ProbeInvocation inv;
+  inv.via = t.via == ProbeVia::native ? ProbeVia::native : ProbeVia::translator;
+  inv.translator = t.translator;
+  inv.env = t.env;
+  inv.dynamic = true;
+  auto id_run = run_probe(m, p, arch, inv);
+  d.tested = true;
+  if (!id_run) {
+    d.detail = "dynamic probe: " + id_run.error().message;
+    return d;
+  }
+  if (!id_run->succeeded()) {
+    const std::string err = stderr_excerpt(id_run->err);  // untrusted: quoted, never shown raw
+    d.detail = fmt::format("dynamically linked {} programs fail: the probe {}{}", arch, id_run->describe(),
+                           err.empty() ? "" : ": " + err);
+    return d;
+  }
+  auto id = parse_identity_answer(id_run->out);
+  if (!id || id->arch != arch) {
+    d.detail = "dynamic probe: " + (id ? fmt::format("reports architecture {}", id->arch) : id.error().message);
+    return d;
+  }
+  d.runs = true;
+  auto fid = check_fidelity(m, p, arch, inv, strict);
+  d.categories = fid.categories;
+  d.fidelity = fid.verdict;
+  d.detail = fid.error.empty() ? "dynamic probe ran from the real root" : "dynamic probe: " + fid.error;
+  if (!fid.error.empty()) d.runs = false;
+  return d;
 }
 
 }  // namespace platformd

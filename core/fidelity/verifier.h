@@ -26,9 +26,23 @@ struct VerifyTarget {
   // Only prove that the handler runs the probe (from an empty root): used when re-registering
   // a platform whose fidelity and speed were already measured with this very translator file.
   bool identity_only = false;
+  bool allow_slow = false;  // a platform below kTooSlowRatio passes (with its warning)
 };
 
 VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, const VerifyTarget& t, bool strict);
+
+// The dynamically linked probe (probe-<arch>-dynamic) through the same translator, from the
+// real root (a dynamic program needs its loader and libraries: BOINC runs such apps in the
+// slot directory of the real root). Identity and fingerprint; no speed (the static run
+// measured it).
+struct DynamicCheck {
+  bool tested = false;  // false: no dynamic probe installed
+  bool runs = false;
+  std::string detail;  // how it ran, why it failed, or why it was not tested
+  std::vector<CategoryResult> categories;
+  std::string fidelity;  // "exact" | "warning" | "blocked" | ""
+};
+DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, bool strict);
 
 // Geometric mean of the FP and integer ratios: one number for `status`.
 double combined_speed(double fp_ratio, double int_ratio);

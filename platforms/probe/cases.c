@@ -246,8 +246,15 @@ static void tininess_cases(struct emitter* e) {
                                   : mk(K_ARITH, OP_MUL, F32, S_TINY_A, S_TINY_B, 0);
         c.mode = m;
         c.out = o;
-        snprintf(c.name, sizeof c.name, "tininess.mul.%s.%s%s", FMT_NAMES[f], MODE_NAMES[m],
-                 o == OUT_FLAGS ? ".flags" : "");
+        /* Each output in the category of the programs it can change (docs/fidelity.md, impact
+         * classes): the flag is fp-flags; the value is an ordinary result in round-to-nearest
+         * (every-program) and a directed-rounding result in toward-zero (rounding-modes). */
+        if (o == OUT_FLAGS)
+          snprintf(c.name, sizeof c.name, "tininess.mul.%s.%s.flags", FMT_NAMES[f], MODE_NAMES[m]);
+        else if (m == RNE)
+          snprintf(c.name, sizeof c.name, "subnormal.mul.%s.round_to_normal", FMT_NAMES[f]);
+        else
+          snprintf(c.name, sizeof c.name, "rounding.mul.%s.%s.round_to_normal", FMT_NAMES[f], MODE_NAMES[m]);
         emit(e, &c);
       }
 }
@@ -358,7 +365,16 @@ static void neon_cases(struct emitter* e) {
       for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         struct pcase c = mk(unit ? K_NEON : K_ARITH, t[i].op, F32, t[i].a, t[i].b, 0);
         c.mode = m;
-        snprintf(c.name, sizeof c.name, "neon.%s.%s.%s", unit ? "simd" : "vfp", t[i].name, MODE_NAMES[m]);
+        /* The VFP controls are ordinary scalar code: each goes to the category of the
+         * programs it can change (a NaN result, a directed rounding, a subnormal, a basic
+         * result), so that "neon" holds only what NEON-vectorised programs see. */
+        const char* cat = "neon";
+        if (!unit)
+          cat = t[i].op == OP_ADD && t[i].a == S_QA                       ? "nan"
+                : m == RTZ                                                 ? "rounding"
+                : t[i].a == S_MIN_SUB || t[i].a == S_MIN_NORMAL ? "subnormal"
+                                                                           : "basic";
+        snprintf(c.name, sizeof c.name, "%s.%s.%s.%s", cat, unit ? "simd" : "vfp", t[i].name, MODE_NAMES[m]);
         emit(e, &c);
       }
 }

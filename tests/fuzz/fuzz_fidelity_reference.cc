@@ -8,7 +8,7 @@
 //    output that prints exactly those cases parses (parse_fingerprint) and is judged "exact"
 //    against it: a reference must describe output a probe can actually print, or its platform
 //    could never pass;
-//  - a parsed policy has no category in both lists, and blocks() follows its lists.
+//  - a parsed policy has no impact class in both lists, and blocks() follows its lists.
 #include <algorithm>
 
 #include "fidelity/fidelity.h"
@@ -35,13 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (doc.is_discarded()) return 0;
   auto pol = parse_fidelity_policy(doc, "fidelity-policy.json");
   if (!pol) return 0;
-  for (const auto& c : pol->blocking) {
-    FUZZ_CHECK(!pol->warning.count(c), "category {} both blocking and warning", shown(c));
-    FUZZ_CHECK(pol->blocks(c), "blocking category {} does not block", shown(c));
+  for (ImpactClass c : pol->blocking) {
+    FUZZ_CHECK(!pol->warning.count(c), "class {} both blocking and warning", impact_name(c));
+    FUZZ_CHECK(pol->blocks(c), "blocking class {} does not block", impact_name(c));
   }
-  for (const auto& c : pol->warning) FUZZ_CHECK(pol->blocks(c) == pol->strict, "warning category {} blocks", shown(c));
-  FUZZ_CHECK(pol->blocks("zz_unknown_category") == (pol->unknown_blocks || pol->strict) ||
-                 pol->blocking.count("zz_unknown_category") || pol->warning.count("zz_unknown_category"),
+  for (ImpactClass c : pol->warning)
+    FUZZ_CHECK(pol->blocks(c) == pol->strict, "warning class {} blocks", impact_name(c));
+  FUZZ_CHECK(pol->blocks("x86_64", "zz_unknown_category") == (pol->unknown_blocks || pol->strict),
              "unknown category handling inconsistent");
   return 0;
 }

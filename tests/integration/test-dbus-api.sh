@@ -8,7 +8,7 @@ platformd_start
 monitor_start
 
 bus_call ListPlatforms || fail "ListPlatforms: $(cat "$T/err")"
-grep -q '^a(ssbsbssssdi)as ' "$T/out" || fail "ListPlatforms signature: $(head -c 200 "$T/out")"
+grep -q '^a(ssbsbssssdisassas)as ' "$T/out" || fail "ListPlatforms signature: $(head -c 200 "$T/out")"
 grep -q "\"$(uname -m)\" \"[^\"]*\" true \"native\"" "$T/out" || fail "the host's platform is not native: $(cat "$T/out")"
 bus_call GetHostInfo || fail "GetHostInfo: $(cat "$T/err")"
 grep -q "^sissas \"$(uname -m)\" 64 " "$T/out" || fail "GetHostInfo: $(cat "$T/out")"
@@ -62,7 +62,7 @@ pass "Disable"
 
 # Verify answers with the typed result (the verdict itself is the broker's business).
 if bus_call Verify 'asa{sv}' 1 aarch64 0; then
-  grep -q '^a(ssbsa(sbbs)sddbb) 1 "aarch64"' "$T/out" || fail "Verify reply: $(cat "$T/out")"
+  grep -q '^a(ssbsa(sbbs)sddbbass) 1 "aarch64"' "$T/out" || fail "Verify reply: $(cat "$T/out")"
 else
   grep -q 'io.github.platformd1.Error' "$T/monitor" || fail "Verify failed without our error name: $(cat "$T/err")"
 fi

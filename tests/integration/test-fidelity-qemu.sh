@@ -1,8 +1,12 @@
 # `platformctl verify ARCH --translator qemu-<arch>-static` judges each guest's fingerprint
 # against its reference (docs/fidelity.md). Under Debian 12's QEMU 7.2, aarch64, armhf, riscv64,
 # ppc64le and s390x match their references exactly; i686 deviates in nan (x87 NaN propagation
-# with a memory operand) and ftz (MXCSR flush decided before rounding), both real QEMU
-# deviations measured against x87 hardware, so it is blocked. Registers nothing.
+# with a memory operand), ftz (MXCSR flush decided before rounding) and x87trans, real QEMU
+# deviations measured against x87 hardware. By impact class (nan-payloads, flush-modes,
+# x87-transcendentals) they warn; i686 is still refused, as too slow (x87 in softfloat, about
+# 1 % of native), unless --allow-slow. The fidelity runs use --allow-slow: ppc64le (about 2-3 %
+# here) and s390x sit near the 2 % gate under load, and this test judges fidelity; the gate is
+# test-fidelity-speed-gates.sh's. Registers nothing.
 source "$(dirname "$0")/lib/common.sh"
 
 [ "$(uname -m)" = x86_64 ] || { echo "SKIP: this test is for x86_64 hosts"; exit 77; }
@@ -30,7 +34,7 @@ for name, c in cats.items():
     if not c["exact"] and not c["first_difference"]:
         die(f"{name} deviates without a first difference")
 if v["passed"] != (want != "blocked"):
-    die("passed does not follow the verdict")
+    die("passed does not follow the verdict (the runs use --allow-slow)")
 if not (v.get("fp_ratio") or 0) > 0 or not (v.get("int_ratio") or 0) > 0:
     die("speed not measured")
 print(f"ok: {arch}: {want}; deviating: {' '.join(deviating) or '-'}; "
@@ -42,20 +46,20 @@ PY
 for pair in aarch64:aarch64 armhf:arm riscv64:riscv64 ppc64le:ppc64le s390x:s390x; do
   arch=${pair%%:*} q=/usr/bin/qemu-${pair#*:}-static
   [ -x "$q" ] || { echo "note: $q not installed"; continue; }
-  expect_exit 0 "$PCTL" --json verify "$arch" --translator "$q"
+  expect_exit 0 "$PCTL" --json verify "$arch" --translator "$q" --allow-slow
   verdict "$arch" exact || fail "$arch under $q"
 done
 
 # i686: QEMU 7.2's deviations are pinned; another QEMU version may fix them, then only the
 # categories it does not touch are required to be exact.
 set +e
-"$PCTL" --json verify i686 --translator /usr/bin/qemu-i386-static >"$T/out" 2>"$T/err"
+"$PCTL" --json verify i686 --translator /usr/bin/qemu-i386-static --allow-slow >"$T/out" 2>"$T/err"
 rc=$?
 set -e
 case $qemu_version in
   *"version 7.2"*)
-    [ "$rc" = 5 ] || fail "verify i686 exited $rc, expected 5 (blocked): $(cat "$T/err")"
-    verdict i686 blocked nan ftz x87trans || fail "i686 under QEMU 7.2"
+    [ "$rc" = 0 ] || fail "verify i686 --allow-slow exited $rc, expected 0 (warning): $(cat "$T/err")"
+    verdict i686 warning nan ftz x87trans || fail "i686 under QEMU 7.2"
     ;;
   *)
     echo "note: $qemu_version: not pinning i686's deviations"

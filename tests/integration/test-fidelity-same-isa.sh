@@ -1,7 +1,9 @@
 # Same-ISA check: the x86_64 probe natively must match x86_64.json (captured on hardware)
 # exactly, and under qemu-x86_64-static it must be reported deviating where QEMU 7.2 really
-# deviates from the hardware: nan (SSE NaN operand order) and ftz (MXCSR flush decided before
-# rounding), both blocking, and x87trans (fsin/fcos/fptan through double precision), warning.
+# deviates from the hardware: nan (SSE NaN operand order), ftz (MXCSR flush decided before
+# rounding) and x87trans (fsin/fcos/fptan through double precision). By impact class these are
+# nan-payloads, flush-modes and x87-transcendentals: none changes ordinary FP, so under the
+# default policy all three warn (issue 14; before it nan and ftz blocked) and verify passes.
 # Everything else must stay exact: the check must not cry wolf either. Registers nothing.
 source "$(dirname "$0")/lib/common.sh"
 
@@ -25,11 +27,12 @@ for need in ("basic", "rounding", "flags", "tininess", "subnormal", "nan", "conv
 for name, c in cats.items():
     if (name in deviating) == c["exact"]:
         problems.append(f"{name}: {'exact' if c['exact'] else c['first_difference']}")
-for name in ("nan", "ftz"):
+for name in ("nan", "ftz", "x87trans"):
+    if name in cats and cats[name]["blocking"]:
+        problems.append(f"{name} blocks under the default policy")
+for name in ("basic", "subnormal", "conversion"):
     if name in cats and not cats[name]["blocking"]:
-        problems.append(f"{name} is not blocking")
-if "x87trans" in cats and cats["x87trans"]["blocking"]:
-    problems.append("x87trans blocks")
+        problems.append(f"{name} (every-program) does not block")
 if problems:
     sys.exit("\n".join(problems) + "\n" + json.dumps(v, indent=1))
 PY
@@ -54,9 +57,9 @@ fi
 pass "x86_64 natively matches its reference"
 
 [ -x "$q" ] || { echo "SKIP: $q not installed"; exit 77; }
-expect_exit 5 "$PCTL" --json verify x86_64 --translator "$q"
+expect_exit 0 "$PCTL" --json verify x86_64 --translator "$q"
 case $($q --version | head -n 1) in
-  *"version 7.2"*) check blocked nan ftz x87trans || fail "x86_64 under QEMU 7.2: wrong deviations" ;;
+  *"version 7.2"*) check warning nan ftz x87trans || fail "x86_64 under QEMU 7.2: wrong deviations" ;;
   *) python3 -c "
 import json, sys
 (v,) = json.load(open('$T/out'))

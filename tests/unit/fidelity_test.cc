@@ -171,32 +171,46 @@ TEST_CASE("reference: malformed documents name the file") {
 
 TEST_CASE("policy: defaults, parsing, strict") {
   auto d = default_fidelity_policy();
-  CHECK(d.blocks("nan"));
-  CHECK(d.blocks("x87pc"));
-  CHECK_FALSE(d.blocks("libm"));
-  CHECK_FALSE(d.blocks("x87trans"));
-  CHECK(d.blocks("something_new"));  // unknown categories block by default
+  CHECK(d.blocks(ImpactClass::every_program));
+  for (ImpactClass c : kImpactClasses)
+    if (c != ImpactClass::every_program) CHECK_FALSE(d.blocks(c));
+  CHECK(d.blocks("x86_64", "basic"));
+  CHECK_FALSE(d.blocks("x86_64", "nan"));
+  CHECK(d.blocks("i686", "x87pc"));            // x87 is i686's FP unit
+  CHECK_FALSE(d.blocks("x86_64", "x87pc"));    // long double on x86_64
+  CHECK(d.blocks("x86_64", "something_new"));  // unknown categories block by default
   d.strict = true;
-  CHECK(d.blocks("libm"));
+  CHECK(d.blocks("x86_64", "libm"));
 
   auto p = parse_fidelity_policy(
-      nlohmann::json::parse(R"({"blocking": ["basic"], "warning": ["nan"], "unknown_categories": "warning", "_x": 1})"),
+      nlohmann::json::parse(
+          R"({"blocking": ["every-program", "nan-payloads"], "warning": ["libm"], "unknown_categories": "warning", "_x": 1})"),
       "policy.json");
   REQUIRE_MESSAGE(p.ok(), p.error().message);
-  CHECK(p->blocks("basic"));
-  CHECK_FALSE(p->blocks("nan"));
-  CHECK_FALSE(p->blocks("other"));
+  CHECK(p->blocks("x86_64", "basic"));
+  CHECK(p->blocks("x86_64", "nan"));  // moved to blocking
+  CHECK_FALSE(p->blocks("x86_64", "libm"));
+  CHECK_FALSE(p->blocks("x86_64", "other"));
+  CHECK_FALSE(p->blocks("x86_64", "ftz"));  // a class in neither list follows unknown_categories
+  auto every_warns =
+      parse_fidelity_policy(nlohmann::json::parse(R"({"blocking": [], "warning": ["every-program"]})"), "policy.json");
+  REQUIRE(every_warns.ok());
+  CHECK_FALSE(every_warns->blocks("armhf", "basic"));  // and the other way
 
-  auto bad = [](std::string_view text) {
+  auto bad = [](std::string_view text, std::string_view needle = "") {
     auto r = parse_fidelity_policy(nlohmann::json::parse(text), "policy.json");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.starts_with("policy.json: "));
+    CHECK_MESSAGE(r.error().message.find(needle) != std::string::npos, r.error().message);
   };
-  bad(R"({"blocking": ["nan"], "warning": ["nan"]})");  // both
-  bad(R"({"warning": []})");                            // blocking missing
-  bad(R"({"blocking": "nan", "warning": []})");
+  bad(R"({"blocking": ["libm"], "warning": ["libm"]})", "both");
+  bad(R"({"warning": []})");  // blocking missing
+  bad(R"({"blocking": "libm", "warning": []})");
   bad(R"({"blocking": [1], "warning": []})");
-  bad(R"({"blocking": ["a.b"], "warning": []})");
+  bad(R"({"blocking": ["a.b"], "warning": []})", "not an impact class");
+  // A category where a class belongs says which class it is.
+  bad(R"({"blocking": ["nan"], "warning": []})", "is a probe category; the policy names impact classes");
+  bad(R"({"blocking": ["ftz"], "warning": []})", "belongs to flush-modes");
   bad(R"({"blocking": [], "warning": [], "unknown_categories": "maybe"})");
   bad(R"({"blocking": [], "warning": [], "blockng": []})");  // a typo is not silently ignored
   bad(R"({"blocking": [], "warning": [], "strict": "yes"})");
@@ -217,18 +231,37 @@ TEST_CASE("judge: exact") {
 
 TEST_CASE("judge: a blocking deviation blocks and names the first difference") {
   std::string text = kGood;
-  text.replace(text.find("7ff8000000000000"), 16, "fff8000000000000");
+  text.replace(text.find("3ff0000000000001"), 16, "3ff0000000000002");
   auto j = judge(fp(text), ref(), default_fidelity_policy());
   CHECK(j.verdict == "blocked");
   CHECK_FALSE(j.passed());
+  auto basic = category(j, "basic");
+  REQUIRE(basic);
+  CHECK_FALSE(basic->exact);
+  CHECK(basic->blocking);
+  CHECK(basic->impact == ImpactClass::every_program);
+  CHECK(basic->deviations == 1);
+  CHECK(basic->first_difference ==
+        "basic.mul.f64.p0: got 3ff0000000000002, expected 3ff0000000000001 (derived: correctly rounded)");
+  CHECK(category(j, "nan")->exact);
+}
+
+// The issue's example: default-NaN generation from 0/0 turns a printed "nan" into "-nan".
+// That changes only results that are already NaN: a warning naming nan-payloads, not a block.
+TEST_CASE("judge: a default-NaN sign deviation warns as nan-payloads") {
+  std::string text = kGood;
+  text.replace(text.find("7ff8000000000000"), 16, "fff8000000000000");
+  auto j = judge(fp(text), ref(), default_fidelity_policy());
+  CHECK(j.verdict == "warning");
   auto nan = category(j, "nan");
   REQUIRE(nan);
-  CHECK_FALSE(nan->exact);
-  CHECK(nan->blocking);
-  CHECK(nan->deviations == 1);
+  CHECK(nan->impact == ImpactClass::nan_payloads);
+  CHECK_FALSE(nan->blocking);
   CHECK(nan->first_difference ==
         "nan.default.f64: got fff8000000000000, expected 7ff8000000000000 (manual: default NaN)");
-  CHECK(category(j, "basic")->exact);
+  auto strict = default_fidelity_policy();
+  strict.strict = true;
+  CHECK(judge(fp(text), ref(), strict).verdict == "blocked");
 }
 
 TEST_CASE("judge: a warning-only deviation warns; strict blocks it") {
@@ -354,7 +387,11 @@ TEST_CASE("committed references and policy match the probe") {
 
     for (const auto& c : r->cases) {
       std::string_view cat = fidelity_category(c.name);
-      CHECK_MESSAGE((policy->blocking.count(cat) || policy->warning.count(cat)), "category not in the policy: " << cat);
+      // Exactly one impact class per case, and the policy judges it explicitly.
+      auto impact = impact_of(stem, cat);
+      REQUIRE_MESSAGE(impact, c.name << ": category " << cat << " has no impact class");
+      CHECK_MESSAGE((policy->blocking.count(*impact) + policy->warning.count(*impact) == 1),
+                    "class not in the policy exactly once: " << impact_name(*impact));
       CHECK_FALSE(c.source.empty());
     }
 

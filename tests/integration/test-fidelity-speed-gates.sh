@@ -1,0 +1,107 @@
+# Issue 14: speed gates and the translator choice, with real translators on this x86_64 host
+# (no IA32 emulation in its kernel, so i686 is a foreign platform here).
+#  1. i686 through qemu-i386 (7.2 static, and 10.0.2 from bookworm-backports): x87 in
+#     softfloat runs at about 1 % of native, below the 2 % gate: `verify --translator` refuses
+#     it as too slow (exit 5, with that reason); --allow-slow passes it (its fidelity only
+#     warns: nan-payloads, flush-modes, x87-transcendentals).
+#  2. Both QEMUs described as candidates: verify shows both side by side with their ratios and
+#     why one was chosen; enable refuses (too slow) and registers nothing; enable --allow-slow
+#     registers the chosen one and status shows the table.
+#  3. A project whose workunits allow less slowdown than measured is reported: aarch64 enabled
+#     through qemu-aarch64-static, BOINC stopped, its client_state.xml the one a real client
+#     wrote (tests/data/boinc/client_state_task_aarch64.xml) with rsc_fpops_bound at 2x the
+#     estimate: status names the project; at 1000x it does not.
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/qemu10.sh"
+source "$(dirname "$0")/lib/boinc.sh"
+
+[ "$(uname -m)" = x86_64 ] || { echo "SKIP: this test is for x86_64 hosts"; exit 77; }
+[ -x /usr/bin/qemu-i386-static ] || { echo "SKIP: qemu-user-static not installed"; exit 77; }
+q10=$(qemu10_dir)
+B=$PLATFORMD_BOINC_DIR
+port=$(boinc_free_port)
+
+# 1. The gate, through each QEMU.
+for q in /usr/bin/qemu-i386-static "$q10/qemu-i386"; do
+  expect_exit 5 "$PCTL" --json verify i686 --translator "$q"
+  python3 - "$T/out" <<'PY' || fail "i686 under $q: $(cat "$T/out")"
+import json, sys
+(v,) = json.load(open(sys.argv[1]))
+assert v["runs"] and not v["passed"], v["detail"]
+assert v["too_slow"], "too_slow not set"
+assert v["fidelity"] == "warning", v["fidelity"]
+assert "too slow: " in v["detail"] and "refused without --allow-slow" in v["detail"], v["detail"]
+assert min(v["fp_ratio"], v["int_ratio"]) < 0.02, (v["fp_ratio"], v["int_ratio"])
+print(f"measured: i686 FP {100 * v['fp_ratio']:.2f}% integer {100 * v['int_ratio']:.1f}% of native")
+PY
+  expect_exit 0 "$PCTL" --json verify i686 --translator "$q" --allow-slow
+  python3 -c "
+import json, sys
+(v,) = json.load(open('$T/out'))
+assert v['passed'] and v['too_slow'], v
+assert 'enabled anyway (--allow-slow)' in v['detail'], v['detail']" || fail "i686 --allow-slow under $q: $(cat "$T/out")"
+  pass "i686 under $q: refused as too slow, passes with --allow-slow"
+done
+
+# 2. Both as candidates.
+mkdir -p "$T/data"
+cp -a "$PLATFORMD_STAGE/share/platformd/." "$T/data/"
+rm -f "$T/data/emulators/"*.json
+cat >"$T/data/emulators/qemu-user-static.json" <<JSON
+{ "name": "qemu-user-static", "requires_static": true, "platforms": { "i686": { "path": "/usr/bin/qemu-i386-static" } } }
+JSON
+cat >"$T/data/emulators/qemu-user.json" <<JSON
+{ "name": "qemu-user", "requires_static": true, "platforms": { "i686": { "path": "$q10/qemu-i386" } } }
+JSON
+cat >"$T/data/emulators/box64.json" <<JSON
+{ "name": "box64", "requires_static": false, "platforms": { "i686": { "path": "$T/no-such-box64" } } }
+JSON
+export PLATFORMD_DATA_DIR=$T/data
+expect_exit 5 "$PCTL" verify i686
+for want in "candidate" "qemu-user-static (/usr/bin/qemu-i386-static): exact for ordinary FP; differs for: " \
+  "qemu-user ($q10/qemu-i386): exact for ordinary FP; differs for: " \
+  "box64 ($T/no-such-box64): not a candidate: $T/no-such-box64 is not installed" "choice: chose qemu-" \
+  "as many deviating classes, 3; slower"; do
+  grep -qF -- "$want" "$T/out" || fail "verify i686 with two candidates lacks \"$want\": $(cat "$T/out")"
+done
+grep -F "% of native" "$T/out" | sed 's/^/measured: /'
+pass "verify shows both QEMUs side by side and why one was chosen"
+
+expect_exit 5 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" enable i686
+grep -q "too slow" "$T/err" || fail "enable i686 was not refused as too slow: $(cat "$T/err")"
+[ -z "$(binfmt_entries)" ] || fail "a refused enable left $(binfmt_entries)"
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" enable --allow-slow i686
+chosen=$(cat "$BF/platformd-i686" | sed -n 's/^interpreter //p')
+grep -qF "i686: chose" "$T/out" || fail "enable did not say what it chose: $(cat "$T/out")"
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" status
+grep -qF "i686: exact for ordinary FP; differs for: " "$T/out" || fail "status lacks the verdict line: $(cat "$T/out")"
+grep -qF "  candidate * " "$T/out" || fail "status lacks the candidate table: $(cat "$T/out")"
+grep -qF "too slow: " "$T/out" || fail "status does not show the speed warning: $(cat "$T/out")"
+pass "enable refuses i686 as too slow; --allow-slow registers the chosen $chosen; status shows the table"
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" disable i686
+unset PLATFORMD_DATA_DIR
+
+# 3. A project whose bound allows less than the measured slowdown.
+private_translator aarch64
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" enable aarch64
+seed() {  # seed FACTOR: the recorded client_state.xml with rsc_fpops_bound = FACTOR x est
+  sed "s|<rsc_fpops_bound>[^<]*<|<rsc_fpops_bound>$(python3 -c "print($1 * 1e12)")<|" \
+    "$PLATFORMD_SOURCE_DIR/tests/data/boinc/client_state_task_aarch64.xml" >"$B/client_state.xml"
+}
+seed 2
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" --json status
+python3 - "$T/out" <<'PY' || fail "status does not report the project: $(cat "$T/out")"
+import json, sys
+(p,) = [p for p in json.load(open(sys.argv[1]))["platforms"] if p["arch"] == "aarch64"]
+assert p["state"] == "emulated", p
+assert len(p["abort_risks"]) == 1 and "allow 2x the estimate" in p["abort_risks"][0], p["abort_risks"]
+assert "WARNING: " in p["reason"] and "will be aborted" in p["reason"], p["reason"]
+print("reported: " + p["abort_risks"][0])
+PY
+seed 1000
+expect_exit 0 "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" --json status
+python3 -c "
+import json
+(p,) = [p for p in json.load(open('$T/out'))['platforms'] if p['arch'] == 'aarch64']
+assert p['abort_risks'] == [], p['abort_risks']" || fail "a 1000x bound was reported: $(cat "$T/out")"
+pass "a project whose bound allows 2x is reported (aarch64 under QEMU is slower than that); 1000x is not"
