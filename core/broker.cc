@@ -93,6 +93,10 @@ std::vector<NativeHeader> native_headers(const Paths& p, const HostInfo& h) {
   for (const auto& arch : h.native_compat)
     if (auto e = read_elf(probe_path(p, arch)); e)
       out.push_back({fmt::format("{} programs, which this kernel runs natively", arch), e->header});
+  // Not proven either way (the probe gave no answer): they may be the host's own programs.
+  for (const auto& [arch, why] : h.undetermined_compat)
+    if (auto e = read_elf(probe_path(p, arch)); e)
+      out.push_back({fmt::format("{} programs, which this kernel may run natively ({})", arch, why), e->header});
   return out;
 }
 
@@ -182,12 +186,25 @@ bool boinc_busy_with(Machine& m, const Paths& p, const Platform& pl) {
   return !tasks || !tasks->empty();
 }
 
+// What the BOINC client listed at the end of a sync: what decides whether the handler of a
+// withdrawn platform may go.
+struct ClientListing {
+  enum class Kind {
+    no_client,  // nothing answers (or no BOINC here): a client started later reads the file as it is now
+    answered,   // `platforms` is its effective list
+    unknown,    // the sync failed, or something answered that is not a client's state
+  };
+  Kind kind = Kind::unknown;
+  std::vector<std::string> platforms;
+};
+
 // Applies the advertised set to cc_config.xml, restarting and confirming as boinc_sync says.
 // also_keep: BOINC names that stay advertised although they no longer verify (their tasks).
 void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const ChangeOptions& o, ChangeReport& rep,
-                const std::vector<std::string>& also_keep = {}) {
+                const std::vector<std::string>& also_keep = {}, ClientListing* listing = nullptr) {
   if (!boinc_data_dir(m, p)) {
     rep.warnings.push_back("no BOINC data directory found (use --boinc-dir); BOINC was not configured");
+    if (listing) listing->kind = ClientListing::Kind::no_client;
     return;
   }
   BoincSyncOptions bo;
@@ -203,6 +220,59 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
   rep.changed = rep.changed || r->changed;
   for (auto& l : r->lines) rep.lines.push_back("BOINC: " + l);
   for (auto& w : r->warnings) rep.warnings.push_back("BOINC: " + w);
+  if (listing) {
+    if (r->client_unreadable)
+      listing->kind = ClientListing::Kind::unknown;
+    else if (r->client_platforms)
+      *listing = {ClientListing::Kind::answered, *r->client_platforms};
+    else
+      listing->kind = ClientListing::Kind::no_client;
+  }
+}
+
+// Removes the handler of each withdrawing platform (Choice::withdrawing) once the client no
+// longer lists it, or no client answers (one started later reads cc_config.xml, which no
+// longer names it). While the client still lists it, or what it lists is unknown, the handler
+// stays: the client goes on fetching tasks of the platform, which could not run without it.
+// `say_kept`: report the handlers that stay (a disable does; the daemon's reconciles, which run
+// on every call, do not repeat it).
+void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st, const ClientListing& listing,
+                        bool say_kept, ChangeReport& rep) {
+  if (st.withdrawing.empty()) return;
+  BinfmtTable table(m, p.binfmt_dir);
+  auto entries = table.entries();
+  if (!entries) {  // cannot tell whether the handlers are there: decide next time
+    rep.awaiting_client = true;
+    return;
+  }
+  for (const auto& arch : std::vector<std::string>(st.withdrawing)) {
+    const Platform* pl = c.by_arch(arch);
+    const BinfmtRule* ours = pl ? find_entry(*entries, own_entry_name(arch)) : nullptr;
+    if (contains(st.enabled, arch) || !ours) {  // enabled again, or the handler is gone anyway
+      remove_value(st.withdrawing, arch);
+      continue;
+    }
+    const bool listed = listing.kind == ClientListing::Kind::answered && contains(listing.platforms, pl->boinc_name);
+    if (listed || listing.kind == ClientListing::Kind::unknown) {
+      rep.awaiting_client = true;
+      if (say_kept)
+        rep.lines.push_back(fmt::format(
+            "{}: withdrawing: its handler {} stays while the BOINC client {} {} (it builds that list only at start and "
+            "fetches tasks for it); it is removed at the first reconcile after the client no longer lists it",
+            arch, ours->name, listed ? "still lists" : "may still list", pl->boinc_name));
+      continue;
+    }
+    if (auto r = table.remove_own(ours->name); !r) {
+      if (!rep.error) rep.error = r.error();
+      continue;
+    }
+    remove_value(st.withdrawing, arch);
+    rep.changed = true;
+    rep.lines.push_back(fmt::format("{}: disabled (removed entry {}: {})", arch, ours->name,
+                                    listing.kind == ClientListing::Kind::answered
+                                        ? fmt::format("the BOINC client no longer lists {}", pl->boinc_name)
+                                        : std::string("no BOINC client answers")));
+  }
 }
 
 // disable with keep_busy: takes the platforms BOINC holds unfinished tasks of out of
@@ -317,6 +387,15 @@ Result<StatusReport> Broker::status() {
     ps.boinc_name = pl.boinc_name;
     ps.boinc_canonical = pl.boinc_canonical;
     ps.enabled = contains(s.state.enabled, pl.arch);
+    if (auto u = s.host.undetermined_compat.find(pl.arch); u != s.host.undetermined_compat.end() && !ps.enabled) {
+      ps.state = "unavailable";
+      ps.reason = fmt::format(
+          "cannot tell whether this kernel runs it natively: {}; no handler is registered for it "
+          "until that is known",
+          u->second);
+      rep.platforms.push_back(std::move(ps));
+      continue;
+    }
     if (s.host.runs_natively(pl.arch)) {
       ps.state = "native";
       ps.reason = pl.arch == s.host.userland_arch ? "this machine's userland" : "proven by running its probe natively";
@@ -363,6 +442,17 @@ Result<StatusReport> Broker::status() {
           }
         }
       }
+    } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
+               h && choice_of(s.state, pl.arch) == Choice::withdrawing) {
+      ps.state = std::string(to_string(Choice::withdrawing));
+      ps.handler = h->name;
+      ps.translator = h->interpreter;
+      ps.reason = ps.boinc_reports.has_value() && !*ps.boinc_reports
+                      ? "disabled; the BOINC client no longer lists it: the handler goes at the next reconcile"
+                      : fmt::format(
+                            "disabled; the handler stays while the BOINC client lists {} (it fetches tasks "
+                            "for it until it is restarted)",
+                            pl.boinc_name);
     } else {
       auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
       if (!have_probe) {
@@ -383,6 +473,15 @@ Result<StatusReport> Broker::status() {
           if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
           if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
         }
+        // Never "available" without a word (issue 13: i686 was listed bare on arm64 after
+        // postinst could not enable it): what is known, and the command that acts on it.
+        bool verified_here = rec != s.state.verified.end() && rec->second.passed &&
+                             rec->second.translator_identity == file_identity(usable->path);
+        if (ps.reason.empty())
+          ps.reason = verified_here ? fmt::format("not enabled; verified with {} ('platformctl enable {}')",
+                                                  usable->path, pl.arch)
+                                    : fmt::format("not enabled; {} not verified with {} yet ('platformctl verify {}')",
+                                                  pl.arch, usable->path, pl.arch);
       }
     }
     // Once BOINC holds tasks of an emulated platform, their real bounds say whether the
@@ -402,7 +501,7 @@ Result<StatusReport> Broker::status() {
     // The client's own detection (x86: any 32-bit ELF under /lib*) can claim a platform the
     // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
     // without IA32 emulation (docs/boinc.md).
-    if (ps.boinc_reports.value_or(false) && ps.state != "emulated")
+    if (ps.boinc_reports.value_or(false) && ps.state != "emulated" && ps.state != to_string(Choice::withdrawing))
       ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
                    "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it to emulate it";
     rep.platforms.push_back(std::move(ps));
@@ -438,7 +537,9 @@ static std::string better_than_foreign(Machine& m, const Paths& paths, Broker::S
 }
 
 // Registers and verifies one platform, or adopts another tool's entry that already serves it.
-// Failures go to rep.error (the first one wins) so a batch keeps going.
+// Failures go to rep.error (the first one wins, its exit code is the call's) so a batch keeps
+// going; each later one becomes a line of the report, so every platform that failed is named
+// (issue 13: postinst on arm64 enabled "x86_64 i686" and only x86_64's failure was shown).
 // keep_on_failure, asked only when the verification failed: true leaves the new handler
 // registered (reconcile, while BOINC tasks of the platform exist: without a handler they could
 // not run at all).
@@ -446,12 +547,27 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
                        const std::vector<NativeHeader>& natives, const Platform* pl, const ChangeOptions& o,
                        ChangeReport& rep, const std::function<bool()>& keep_on_failure = {}) {
   auto keep_first = [&](Error e) {
-    if (!rep.error) rep.error = std::move(e);
+    if (!rep.error) {
+      rep.error = std::move(e);
+      return;
+    }
+    const std::string own = pl->arch + ": ";
+    std::string_view msg = e.message;
+    if (msg.substr(0, own.size()) == own) msg.remove_prefix(own.size());
+    rep.lines.push_back(fmt::format("{}: not enabled: {}", pl->arch, msg));
   };
   if (s.host.runs_natively(pl->arch)) {
     keep_first(fail(exit_code::refused,
                     "{} runs natively on this machine; refusing to register a handler that would capture its programs",
                     pl->arch));
+    return;
+  }
+  if (auto u = s.host.undetermined_compat.find(pl->arch); u != s.host.undetermined_compat.end()) {
+    keep_first(fail(exit_code::refused,
+                    "{}: cannot tell whether this kernel runs its programs natively: {}; refusing to register a "
+                    "handler that could capture them. Try again when the machine is less busy (every run probes it "
+                    "again)",
+                    pl->arch, u->second));
     return;
   }
   auto entries = table.entries();
@@ -637,10 +753,13 @@ static Result<ChangeRun> begin_change(Machine& m, const Paths& p, const std::vec
 
 // Saves the kernel-side result first: a crash before the BOINC edit leaves a state that the
 // next run (or the daemon's reconcile) completes. Then cc_config.xml, then what we own in it.
+// Handlers of platforms being withdrawn go last, once the client's list is known.
 static Result<ChangeReport> finish_change(Machine& m, const Paths& p, ChangeRun& c, const ChangeOptions& o,
                                           const std::vector<std::string>& keep_advertised = {}) {
   if (auto r = save_state(m, p, c.s.state); !r) return r.error();
-  sync_boinc(m, p, c.s.catalog, c.s.state, o, c.rep, keep_advertised);
+  ClientListing listing;
+  sync_boinc(m, p, c.s.catalog, c.s.state, o, c.rep, keep_advertised, &listing);
+  settle_withdrawals(m, p, c.s.catalog, c.s.state, listing, true, c.rep);
   if (auto r = save_state(m, p, c.s.state); !r) return r.error();
   return std::move(c.rep);
 }
@@ -669,7 +788,8 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
   if (!o.force && boinc_data_dir(m_, paths_)) {
     std::vector<std::string> names_b;
     for (const Platform* pl : *platforms) names_b.push_back(pl->boinc_name);
-    auto tasks = tasks_for_platforms(m_, paths_, names_b);
+    std::string sources;
+    auto tasks = tasks_for_platforms(m_, paths_, names_b, {}, &sources);
     if (!tasks) return tasks.error();
     if (!tasks->empty() && o.keep_busy) {
       kept_busy = keep_busy_platforms(*platforms, *tasks, rep);
@@ -678,9 +798,9 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
       for (const auto& t : *tasks) list += (list.empty() ? " " : "; ") + describe(t);
       return fail(
           exit_code::work_at_risk,
-          "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms, which the client would relabel "
-          "as native after a restart. Let them finish, or use --force:{}",
-          tasks->size(), list);
+          "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms (from {}), which the client "
+          "would relabel as native after a restart. Let them finish, or use --force:{}",
+          tasks->size(), sources, list);
     }
   }
   BinfmtTable table(m_, paths_.binfmt_dir);
@@ -695,8 +815,8 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
     remove_value(s.state.enabled, pl->arch);
     const BinfmtRule* ours = entries ? find_entry(*entries, own_entry_name(pl->arch)) : nullptr;
     if (ours) {
-      if (auto r = table.remove_own(ours->name); !r) return r.error();
-      rep.lines.push_back(fmt::format("{}: disabled (removed entry {})", pl->arch, ours->name));
+      // Its handler goes once the BOINC client no longer lists it (finish_change).
+      add_sorted(s.state.withdrawing, pl->arch);
       rep.changed = true;
     } else if (was_enabled) {
       rep.lines.push_back(fmt::format("{}: disabled (it was served by another tool's entry, which stays)", pl->arch));
@@ -801,9 +921,11 @@ Result<ChangeReport> Broker::reconcile() {
   if (auto ok = table.prepare(); !ok) return ok.error();
   auto entries = table.entries();
   if (!entries) return entries.error();
-  // Leftovers: our entries for platforms no longer chosen.
+  // Leftovers: our entries for platforms no longer chosen (those being withdrawn wait for the
+  // client's list: settle_withdrawals below).
   for (const auto& e : *entries)
-    if (is_own_entry(e.name) && !contains(s.state.enabled, e.name.substr(kOwnPrefix.size()))) {
+    if (is_own_entry(e.name) && !contains(s.state.enabled, e.name.substr(kOwnPrefix.size())) &&
+        !contains(s.state.withdrawing, e.name.substr(kOwnPrefix.size()))) {
       if (auto r = table.remove_own(e.name); r) {
         rep.lines.push_back(fmt::format("removed leftover entry {}", e.name));
         rep.changed = true;
@@ -863,7 +985,9 @@ Result<ChangeReport> Broker::reconcile() {
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }
-  sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep, kept_busy);
+  ClientListing listing;
+  sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep, kept_busy, &listing);
+  settle_withdrawals(m_, paths_, s.catalog, s.state, listing, false, rep);
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }

@@ -20,14 +20,14 @@ struct PlatformStatus {
   std::string arch;
   std::string boinc_name;
   bool boinc_canonical = true;
-  std::string state;                  // "native" | "emulated" | "available" | "unavailable"
-  bool enabled = false;               // the administrator's choice
-  std::string translator;             // interpreter path (ours or an adopted entry's)
-  std::string handler;                // binfmt_misc entry name serving it, if any
-  std::string reason;                 // why it is not emulated/native, or a warning
-  std::string fidelity;               // "exact" | "warning" | "blocked" | "" (not verified)
-  std::optional<double> speed_ratio;  // emulated/native, geometric mean of FP and integer kernels
-  std::optional<bool> boinc_reports;  // the running client lists it (unset: client not reachable)
+  std::string state;                     // "native" | "emulated" | "available" | "unavailable"
+  bool enabled = false;                  // the administrator's choice
+  std::string translator;                // interpreter path (ours or an adopted entry's)
+  std::string handler;                   // binfmt_misc entry name serving it, if any
+  std::string reason;                    // why it is not emulated/native, or a warning
+  std::string fidelity;                  // "exact" | "warning" | "blocked" | "" (not verified)
+  std::optional<double> speed_ratio;     // emulated/native, geometric mean of FP and integer kernels
+  std::optional<bool> boinc_reports;     // the running client lists it (unset: client not reachable)
   std::string verdict;                   // one line by impact class (fidelity/impact.h), "" unless verified
   std::vector<std::string> candidates;   // the translator candidates of the last choice (candidate_line)
   std::string choice;                    // why the translator was chosen
@@ -41,8 +41,8 @@ struct StatusReport {
 };
 
 struct ChangeOptions {
-  bool force = false;   // disable even though BOINC tasks exist
-  bool strict = false;  // fidelity: any deviation blocks
+  bool force = false;       // disable even though BOINC tasks exist
+  bool strict = false;      // fidelity: any deviation blocks
   bool allow_slow = false;  // enable a platform even below kTooSlowRatio (fidelity/speed_gate.h)
   bool restart_boinc = true;
   // disable: keep (and report as warnings) the platforms BOINC holds tasks of, withdraw the
@@ -60,11 +60,14 @@ struct ChangeReport {
   std::vector<std::string> warnings;
   std::optional<Error> error;
   bool changed = false;
+  // A handler waits for the BOINC client to stop listing its platform (Choice::withdrawing):
+  // nothing here changes when that happens, so the daemon reconciles again at every trigger.
+  bool awaiting_client = false;
 };
 
 struct VerifyOptions {
   bool strict = false;
-  bool allow_slow = false;  // a too-slow platform passes (with its warning)
+  bool allow_slow = false;                // a too-slow platform passes (with its warning)
   std::optional<std::string> translator;  // test this translator directly, registering nothing
 };
 

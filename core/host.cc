@@ -1,6 +1,8 @@
 #include "host.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 
 #include "binfmt/elf_file.h"
@@ -29,15 +31,35 @@ std::string kernel_key(Machine& m) {
 }
 
 // A probe proves native execution when it runs with no handler in the way and reports the
-// kernel's own uname: under QEMU, uname(2) answers with the guest's architecture instead.
-bool proven_native(Machine& m, const Paths& p, const Platform& pl, const std::string& kernel_arch) {
+// kernel's own uname: under QEMU, uname(2) answers with the guest's architecture instead. A
+// probe that gives no answer proves nothing either way: on a loaded machine the 5 s run can
+// time out although the kernel runs it natively (an i686 handler registered then would
+// capture the host's own 32-bit programs).
+NativeVerdict probe_natively(Machine& m, const Paths& p, const Platform& pl, const std::string& kernel_arch,
+                             std::string& why) {
+  std::error_code ec;
+  if (!fs::exists(probe_path(p, pl.arch), ec)) return NativeVerdict::not_native;  // not built: never proven
   ProbeInvocation inv;
   inv.via = ProbeVia::native;
   inv.timeout = std::chrono::milliseconds(5000);
   auto r = run_probe(m, p, pl.arch, inv);
-  if (!r || !r->succeeded()) return false;
+  if (!r) {
+    why = fmt::format("its probe could not be run: {}", r.error().message);
+    return NativeVerdict::unknown;
+  }
+  if (r->timed_out || r->term_signal == SIGKILL || r->term_signal == SIGXCPU) {
+    why = fmt::format("its probe, run natively, gave no answer ({})", r->describe());
+    return NativeVerdict::unknown;
+  }
+  // The kernel refusing the format (ENOEXEC, no handler in the way) is the one "no" an exec
+  // failure gives; anything else (EACCES, ENOMEM, a set-up step of ours) proves nothing.
+  if (r->exec_failed && (r->setup_failed || r->exec_errno != ENOEXEC)) {
+    why = fmt::format("its probe could not be started natively: {}", r->err);
+    return NativeVerdict::unknown;
+  }
+  if (!r->succeeded()) return NativeVerdict::not_native;
   auto id = parse_identity_answer(r->out);
-  return id && id->arch == pl.arch && id->uname == kernel_arch;
+  return id && id->arch == pl.arch && id->uname == kernel_arch ? NativeVerdict::native : NativeVerdict::not_native;
 }
 
 }  // namespace
@@ -56,12 +78,31 @@ Result<HostInfo> detect_host(Machine& m, const Paths& p, const Catalog& c, HostC
   h.boinc_platform = user->boinc_name;
 
   std::string key = kernel_key(m);
+  std::vector<std::string> to_probe;
   if (reprobe || cache.kernel != key) {
     cache.kernel = key;
     cache.native_compat.clear();
-    for (const auto& pl : c.platforms) {
-      if (pl.arch == h.userland_arch) continue;
-      if (proven_native(m, p, pl, h.kernel_arch)) cache.native_compat.push_back(pl.arch);
+    for (const auto& pl : c.platforms)
+      if (pl.arch != h.userland_arch) to_probe.push_back(pl.arch);
+  } else {
+    to_probe = cache.undetermined;  // no answer last time: ask again
+  }
+  cache.undetermined.clear();
+  for (const auto& arch : to_probe) {
+    const Platform* pl = c.by_arch(arch);
+    if (!pl || arch == h.userland_arch) continue;
+    std::string why;
+    switch (probe_natively(m, p, *pl, h.kernel_arch, why)) {
+      case NativeVerdict::native:
+        if (std::find(cache.native_compat.begin(), cache.native_compat.end(), arch) == cache.native_compat.end())
+          cache.native_compat.push_back(arch);
+        break;
+      case NativeVerdict::not_native:
+        break;
+      case NativeVerdict::unknown:
+        cache.undetermined.push_back(arch);
+        h.undetermined_compat[arch] = why;
+        break;
     }
   }
   h.native_compat = cache.native_compat;

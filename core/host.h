@@ -3,6 +3,7 @@
 // running their probes (never assumed: an aarch64 CPU without AArch32 cannot run armhf).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,18 @@ struct HostInfo {
   std::string userland_arch;   // catalog arch of the userland ("armhf" on a 64-bit kernel + 32-bit userland)
   std::string boinc_platform;  // BOINC name of the primary platform
   std::vector<std::string> native_compat;  // archs proven to run natively besides the primary
+  // Archs whose native probe gave no answer (timed out under load, killed): the kernel may
+  // run them natively, so no handler may be registered for them. arch -> why.
+  std::map<std::string, std::string> undetermined_compat;
   bool runs_natively(std::string_view arch) const;
+  bool native_unknown(const std::string& arch) const { return undetermined_compat.count(arch) > 0; }
+};
+
+// What running a compat platform's probe natively showed.
+enum class NativeVerdict {
+  native,      // it ran with no handler in the way and reported the kernel's own uname
+  not_native,  // the kernel refused it, or something else (a translator) ran it
+  unknown,     // no answer: timed out, killed (load, memory), or could not be started
 };
 
 // The program whose ELF header tells the userland's architecture: /bin/sh, or
@@ -27,7 +39,8 @@ struct HostInfo {
 fs::path userland_program();
 
 // `cache` holds the probe-proven facts; they are re-proven when the kernel changed or when
-// `reprobe` is set, and `cache` is updated.
+// `reprobe` is set, and `cache` is updated. An unknown verdict is never cached as "not
+// native": the arch is kept in cache.undetermined and probed again at every detection.
 Result<HostInfo> detect_host(Machine& m, const Paths& p, const Catalog& c, HostCache& cache, bool reprobe);
 
 }  // namespace platformd

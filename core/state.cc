@@ -25,6 +25,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     if (s.version != 1) return fail(exit_code::bad_config, "{}: unsupported state version {}", source, s.version);
     s.enabled = j.value("enabled", std::vector<std::string>{});
     s.owned_alt_platforms = j.value("owned_alt_platforms", std::vector<std::string>{});
+    s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
     if (j.contains("verified")) {
       for (const auto& [arch, v] : j.at("verified").items()) {
         VerifyRecord r;
@@ -47,12 +48,15 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     if (j.contains("host")) {
       s.host.kernel = j["host"].value("kernel", "");
       s.host.native_compat = j["host"].value("native_compat", std::vector<std::string>{});
+      s.host.undetermined = j["host"].value("undetermined", std::vector<std::string>{});
     }
   } catch (const json::exception& e) {
     return fail(exit_code::bad_config, "{} is corrupt: {}", source, e.what());
   }
   std::sort(s.enabled.begin(), s.enabled.end());
   s.enabled.erase(std::unique(s.enabled.begin(), s.enabled.end()), s.enabled.end());
+  std::sort(s.withdrawing.begin(), s.withdrawing.end());
+  s.withdrawing.erase(std::unique(s.withdrawing.begin(), s.withdrawing.end()), s.withdrawing.end());
   return s;
 }
 
@@ -61,6 +65,7 @@ std::string serialize_state(const State& s) {
   j["version"] = s.version;
   j["enabled"] = s.enabled;
   j["owned_alt_platforms"] = s.owned_alt_platforms;
+  if (!s.withdrawing.empty()) j["withdrawing"] = s.withdrawing;
   json verified = json::object();
   for (const auto& [arch, r] : s.verified)
     verified[arch] = {{"translator", r.translator_identity},
@@ -76,10 +81,29 @@ std::string serialize_state(const State& s) {
                       {"differing", r.differing},
                       {"blocking", r.blocking}};
   j["verified"] = verified;
-  j["host"] = {{"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}};
+  j["host"] = {
+      {"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}, {"undetermined", s.host.undetermined}};
   // Text from outside (a translator's stderr in a reason) may not be UTF-8: replace, never
   // throw, so a failing translator is reported instead of crashing the save.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Choice choice_of(const State& s, std::string_view arch) {
+  auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), arch) != v.end(); };
+  if (has(s.enabled)) return Choice::enabled;
+  return has(s.withdrawing) ? Choice::withdrawing : Choice::disabled;
+}
+
+std::string_view to_string(Choice c) {
+  switch (c) {
+    case Choice::enabled:
+      return "enabled";
+    case Choice::withdrawing:
+      return "withdrawing";
+    case Choice::disabled:
+      break;
+  }
+  return "disabled";
 }
 
 fs::path state_file(const Paths& p) {

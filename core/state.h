@@ -36,6 +36,7 @@ struct VerifyRecord {
 struct HostCache {
   std::string kernel;                      // uname release + machine the facts were proven on
   std::vector<std::string> native_compat;  // archs proven to run natively
+  std::vector<std::string> undetermined;   // archs whose probe gave no answer: probed again next time
 };
 
 struct State {
@@ -44,7 +45,23 @@ struct State {
   std::vector<std::string> owned_alt_platforms;  // BOINC names we added to cc_config.xml
   std::map<std::string, VerifyRecord> verified;  // arch -> last verification
   HostCache host;
+  // Disabled archs whose handler of ours stays because the BOINC client still lists them
+  // (see Choice::withdrawing), sorted.
+  std::vector<std::string> withdrawing;
 };
+
+// The administrator's choice for one platform, as far as it has been carried out.
+enum class Choice {
+  disabled,  // no handler of ours
+  enabled,   // registered (once it verifies) and advertised
+  // Disabled and no longer advertised, but the handler stays: the running BOINC client builds
+  // its platform list only at start, so until it is restarted it goes on listing the platform
+  // and fetching its tasks, which need the handler to run. Removed at the first reconcile
+  // (or change) that sees the client's list without it, or no client at all.
+  withdrawing,
+};
+Choice choice_of(const State& s, std::string_view arch);
+std::string_view to_string(Choice c);  // "disabled" | "enabled" | "withdrawing"
 
 Result<State> parse_state(std::string_view json_text, std::string_view source);
 std::string serialize_state(const State& s);

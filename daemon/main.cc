@@ -30,6 +30,20 @@
 namespace platformd::daemon {
 namespace {
 
+// "aarch64, armhf", or "none".
+std::string enabled_list(const std::vector<std::string>& enabled) {
+  std::string out;
+  for (const auto& a : enabled) out += (out.empty() ? "" : ", ") + a;
+  return out.empty() ? "none" : out;
+}
+
+// STATUS= is what `systemctl status` shows: it must follow every change of the enabled set
+// (issue 13: it said "enabled: none" after platforms were enabled at run time).
+void notify_enabled(const std::vector<std::string>& enabled, bool ready = false) {
+  (void)sd_notifyf(0, "%sSTATUS=Serving %s; enabled: %s", ready ? "READY=1\n" : "", dbus::kBusName,
+                   enabled_list(enabled).c_str());
+}
+
 int fail_start(const std::string& message) {
   log_error("start", message);
   (void)sd_notifyf(0, "STATUS=%s", message.c_str());
@@ -117,7 +131,10 @@ int run(const Options& opts) {
   };
   rec.set_listener({
       [&service](const PlatformStatus* before, const PlatformStatus& now) { service.platform_changed(before, now); },
-      [&service](const std::vector<std::string>&) { service.enabled_changed(); },
+      [&service](const std::vector<std::string>& now) {
+        service.enabled_changed();
+        notify_enabled(now);
+      },
       follow,
   });
   if (rec.snapshot()) follow(*rec.snapshot());
@@ -134,13 +151,10 @@ int run(const Options& opts) {
                                                  : ""));
 
   // 9. Ready: systemd (Type=notify) and bus activation wait for this.
-  std::string enabled;
-  for (const auto& a : rec.enabled()) enabled += (enabled.empty() ? "" : ", ") + a;
-  log_info("start", fmt::format("platformd {} serving {} on {}; enabled: {}", PLATFORMD_VERSION, dbus::kBusName,
-                                opts.bus_address.empty() ? "the system bus" : opts.bus_address,
-                                enabled.empty() ? "none" : enabled));
-  (void)sd_notifyf(0, "READY=1\nSTATUS=Serving %s; enabled: %s", dbus::kBusName,
-                   enabled.empty() ? "none" : enabled.c_str());
+  log_info("start",
+           fmt::format("platformd {} serving {} on {}; enabled: {}", PLATFORMD_VERSION, dbus::kBusName,
+                       opts.bus_address.empty() ? "the system bus" : opts.bus_address, enabled_list(rec.enabled())));
+  notify_enabled(rec.enabled(), true);
 
   // 10. Serve until SIGTERM/SIGINT or the bus goes away.
   int r = sd_event_loop(event.get());

@@ -58,8 +58,9 @@ bool Reconciler::reconcile_now(const std::string& trigger) {
   if (rep->error) log_failure(trigger, *rep->error);
   if (rep->changed) (void)refresh();
   // Only a reconcile that had nothing to do proves that `before` is a state needing nothing.
-  // After a repair the next call reconciles once more (and finds nothing, normally).
-  if (!rep->changed && !rep->error) {
+  // After a repair the next call reconciles once more (and finds nothing, normally); so does
+  // one after a reconcile that keeps a handler until the BOINC client stops listing it.
+  if (!rep->changed && !rep->error && !rep->awaiting_client) {
     clean_fingerprint_ = std::move(before);
     dirty_ = false;
   }

@@ -64,8 +64,7 @@ int on_stop(sd_event_source* s, int fd, uint32_t, void*) {
 Result<void> start_stop_signal_thread() {
   StopState& s = state();
   s.eventfd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s.eventfd < 0)
-    return fail(exit_code::failure, "cannot create the stop event: {}", std::strerror(errno));
+  if (s.eventfd < 0) return fail(exit_code::failure, "cannot create the stop event: {}", std::strerror(errno));
   try {
     std::thread(wait_for_signal).detach();
   } catch (const std::system_error& e) {

@@ -20,6 +20,11 @@ Result<std::optional<BoincClientState>> rpc_get_state(Machine& m, const GuiRpcEn
   if (e.port <= 0 || e.port > 65535) return fail(exit_code::usage, "GUI RPC port {} is out of range", e.port);
   auto reply = m.loopback_exchange(e.port, frame_gui_rpc_request("<get_state/>"), '\003', e.timeout, e.max_reply);
   if (!reply) {
+    // A reply past the cap came from a peer that answered, with more than a real client's
+    // state (kGetStateLimits): an error, so that nobody reads it as "no client here".
+    if (reply.error().code == exit_code::bad_config)
+      return fail(exit_code::failure, "{} (a real client's get_state is about 1 KB per task); not believed",
+                  reply.error().message);
     if (why_unreachable) *why_unreachable = reply.error().message;
     return std::optional<BoincClientState>{};
   }

@@ -27,9 +27,9 @@ std::string frame_gui_rpc_request(std::string_view body);
 // "127.0.0.1:31416", for messages.
 std::string describe(const GuiRpcEndpoint& e);
 
-// get_state. nullopt when nothing answers (connection refused, timeout, reply too large:
-// `why_unreachable` says which). An answer that is empty, cut short, not XML or an <error> is
-// an Error naming the endpoint.
+// get_state. nullopt when nothing answers (connection refused, timeout: `why_unreachable` says
+// which). An answer that is empty, cut short, not XML, an <error>, larger than max_reply or
+// past kGetStateLimits is an Error naming the endpoint.
 Result<std::optional<BoincClientState>> rpc_get_state(Machine& m, const GuiRpcEndpoint& e,
                                                       std::string* why_unreachable = nullptr);
 

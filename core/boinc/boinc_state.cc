@@ -31,6 +31,8 @@ constexpr int kResultFilesUploaded = 5;
 constexpr int kResultAborted = 6;
 constexpr int kResultUploadFailed = 7;
 
+constexpr std::size_t kMaxPlatforms = 64;
+
 std::string text_of(const XMLElement* parent, const char* child) {
   const XMLElement* e = parent->FirstChildElement(child);
   const char* t = e ? e->GetText() : nullptr;
@@ -54,10 +56,16 @@ double fpops_of(const XMLElement* parent, const char* child) {
   return end != t.c_str() && *end == '\0' && v > 0 && v < 1e30 ? v : 0;
 }
 
-Result<std::unique_ptr<XMLDocument>> load(std::string_view xml, std::string_view source) {
-  if (xml.size() > kMaxBoincStateBytes)
+Result<std::unique_ptr<XMLDocument>> load(std::string_view xml, std::string_view source,
+                                          const BoincStateLimits& limits) {
+  if (xml.size() > limits.max_bytes)
     return fail(exit_code::failure, "{}: {} bytes, more than the {} MiB accepted", source, xml.size(),
-                kMaxBoincStateBytes >> 20);
+                limits.max_bytes >> 20);
+  // Counted before tinyxml2 builds anything: its DOM is what a crafted document bloats.
+  if (auto tags = static_cast<std::size_t>(std::count(xml.begin(), xml.end(), '<')); tags > limits.max_tags)
+    return fail(exit_code::failure,
+                "{}: {} XML tags, more than the {} accepted (a real client's state has about 50 per task); not parsed",
+                source, tags, limits.max_tags);
   auto d = std::make_unique<XMLDocument>(true, tinyxml2::COLLAPSE_WHITESPACE);
   if (d->Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS)
     return fail(exit_code::failure, "{}:{}: malformed XML ({})", source, d->ErrorLineNum(), d->ErrorName());
@@ -65,13 +73,22 @@ Result<std::unique_ptr<XMLDocument>> load(std::string_view xml, std::string_view
 }
 
 // Walks the items of one <client_state> element. `rpc` selects the get_state spelling of the
-// platform list (<platform>) over the state file's (<alt_platform>).
-BoincClientState walk(const XMLElement* cs, bool rpc) {
+// platform list (<platform>) over the state file's (<alt_platform>). More items of one kind
+// than `limits` allow is an error naming `source`.
+Result<BoincClientState> walk(const XMLElement* cs, bool rpc, std::string_view source, const BoincStateLimits& limits) {
   BoincClientState s;
+  std::size_t projects = 0, workunits = 0;
+  auto too_many = [&](std::string_view what) {
+    return fail(exit_code::failure, "{}: more than {} <{}> elements (real hosts hold thousands); not believed", source,
+                limits.max_items, what);
+  };
   s.primary_platform = text_of(cs, "platform_name");
   if (!s.primary_platform.empty()) s.platforms.push_back(s.primary_platform);
   for (const XMLElement* p = cs->FirstChildElement(rpc ? "platform" : "alt_platform"); p;
        p = p->NextSiblingElement(rpc ? "platform" : "alt_platform")) {
+    // Looked up linearly: a client has a handful, so a list past kMaxPlatforms is not one.
+    if (s.platforms.size() >= kMaxPlatforms)
+      return fail(exit_code::failure, "{}: more than {} platforms listed; not believed", source, kMaxPlatforms);
     std::string name = p->GetText() ? std::string(p->GetText()) : std::string();
     if (!name.empty() && std::find(s.platforms.begin(), s.platforms.end(), name) == s.platforms.end())
       s.platforms.push_back(name);
@@ -94,22 +111,28 @@ BoincClientState walk(const XMLElement* cs, bool rpc) {
   // client_state.xml lists running tasks in <active_task_set>; get_state nests <active_task>
   // inside the <result>.
   if (const XMLElement* set = cs->FirstChildElement("active_task_set")) {
-    for (const XMLElement* a = set->FirstChildElement("active_task"); a; a = a->NextSiblingElement("active_task"))
+    for (const XMLElement* a = set->FirstChildElement("active_task"); a; a = a->NextSiblingElement("active_task")) {
+      if (active.size() >= limits.max_items) return too_many("active_task");
       active.insert({text_of(a, "project_master_url"), text_of(a, "result_name")});
+    }
   }
 
   for (const XMLElement* e = cs->FirstChildElement(); e; e = e->NextSiblingElement()) {
     std::string_view tag = e->Name();
     if (tag == "project") {
+      if (++projects > limits.max_items) return too_many(tag);
       url = text_of(e, "master_url");
       project_names[url] = text_of(e, "project_name");
     } else if (tag == "app_version") {
+      if (s.app_versions.size() >= limits.max_items) return too_many(tag);
       s.app_versions.push_back({project_label(url), text_of(e, "app_name"), int_of(e, "version_num"),
                                 text_of(e, "platform"), text_of(e, "plan_class")});
     } else if (tag == "workunit") {
+      if (++workunits > limits.max_items) return too_many(tag);
       wu_app[{url, text_of(e, "name")}] = text_of(e, "app_name");
       wu_fpops[{url, text_of(e, "name")}] = {fpops_of(e, "rsc_fpops_est"), fpops_of(e, "rsc_fpops_bound")};
     } else if (tag == "result") {
+      if (s.tasks.size() >= limits.max_items) return too_many(tag);
       std::string purl = text_of(e, "project_url");
       if (purl.empty()) purl = url;
       BoincTask t;
@@ -164,8 +187,9 @@ bool BoincTask::unfinished() const {
   return state >= kResultNew && state <= kResultFilesDownloaded;
 }
 
-Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source) {
-  auto d = load(reply, source);
+Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source,
+                                               const BoincStateLimits& limits) {
+  auto d = load(reply, source, limits);
   if (!d) return d.error();
   const XMLElement* root = (*d)->FirstChildElement("boinc_gui_rpc_reply");
   if (!root) return fail(exit_code::failure, "{}: not a GUI RPC reply (no <boinc_gui_rpc_reply>)", source);
@@ -176,15 +200,16 @@ Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::stri
     return fail(exit_code::failure, "{}: the client refused the request (unauthorized)", source);
   const XMLElement* cs = root->FirstChildElement("client_state");
   if (!cs) return fail(exit_code::failure, "{}: the reply has no <client_state>", source);
-  return walk(cs, true);
+  return walk(cs, true, source, limits);
 }
 
-Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source) {
-  auto d = load(xml, source);
+Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source,
+                                                 const BoincStateLimits& limits) {
+  auto d = load(xml, source, limits);
   if (!d) return d.error();
   const XMLElement* cs = (*d)->FirstChildElement("client_state");
   if (!cs) return fail(exit_code::failure, "{}: no <client_state> element", source);
-  return walk(cs, false);
+  return walk(cs, false, source, limits);
 }
 
 std::vector<BoincTask> unfinished_tasks_of(const BoincClientState& s, const std::vector<std::string>& platforms) {

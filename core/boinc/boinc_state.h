@@ -51,17 +51,36 @@ struct BoincClientState {
   std::vector<BoincTask> tasks;  // every task (result) the client holds
 };
 
-// Largest reply or file accepted. A busy host's state is a few MB.
-inline constexpr std::size_t kMaxBoincStateBytes = 64u << 20;
+// What is accepted from one reply or one state file, so that a peer or a file built to bloat
+// us costs little memory. The DOM tinyxml2 builds takes about 120 bytes per element, and a
+// task held as a BoincTask about 200 more: 7 million empty <result/> in 64 MiB (the old
+// single cap) made `platformctl status` peak at 2.2 GB. Every '<' in the text (an element, a
+// closing tag, a comment) is counted before anything is parsed, so the DOM is bounded by
+// `max_tags` whatever the elements are; `max_items` bounds the <result>, <workunit> and
+// <app_version> kept. Sizes measured with the real 7.20.5 client (tests/data/boinc): a task
+// is about 1 KB and 50 tags in a get_state reply (result + workunit), about twice that in
+// client_state.xml (its <file_info>s). Real hosts hold thousands of tasks; these allow
+// 10,000.
+struct BoincStateLimits {
+  std::size_t max_bytes;
+  std::size_t max_tags;
+  std::size_t max_items;  // of each of <result>, <workunit>, <app_version>, <project>
+};
+inline constexpr BoincStateLimits kGetStateLimits{16u << 20, 750'000, 10'000};
+inline constexpr BoincStateLimits kClientStateFileLimits{32u << 20, 1'500'000, 10'000};
+// The GUI RPC reply cap (GuiRpcEndpoint::max_reply): the largest reply read at all.
+inline constexpr std::size_t kMaxBoincStateBytes = kGetStateLimits.max_bytes;
 
 // The reply to <get_state/>: <boinc_gui_rpc_reply><client_state>... with one <platform> per
-// effective platform. An <error> reply, a missing <client_state> or malformed XML is an error
-// naming `source`.
-Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source);
+// effective platform. An <error> reply, a missing <client_state>, malformed XML or more than
+// `limits` allow is an error naming `source`.
+Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source,
+                                               const BoincStateLimits& limits = kGetStateLimits);
 
 // client_state.xml: same items; the platform list is <platform_name> plus one <alt_platform>
 // per further platform as the client saw them when it last wrote the file.
-Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source);
+Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source,
+                                                 const BoincStateLimits& limits = kClientStateFileLimits);
 
 // Unfinished tasks whose platform is one of `platforms`.
 std::vector<BoincTask> unfinished_tasks_of(const BoincClientState& s, const std::vector<std::string>& platforms);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "boinc/boinc_rpc.h"
+#include "boinc/client_holdings.h"
 #include "exit_codes.h"
 
 namespace platformd {
@@ -61,42 +62,12 @@ FileOwnership ownership_for(Machine& m, const std::optional<FileRead>& existing)
   return {::geteuid(), ::getegid(), 0644};
 }
 
-// The client's state: asked over GUI RPC when a client answers, else read from the state file
-// the way the client itself picks one (next, current, previous: the first complete one).
-struct ClientStateRead {
-  std::optional<BoincClientState> state;  // nullopt: no client and no state file: nothing held
-  std::string source;
-};
-
-Result<ClientStateRead> read_client_state(Machine& m, const fs::path& data_dir,
-                                          const Result<std::optional<BoincClientState>>& rpc,
-                                          const GuiRpcEndpoint& ep) {
-  if (!rpc) return rpc.error();
-  if (*rpc) return ClientStateRead{**rpc, fmt::format("the BOINC client on {}", describe(ep))};
-  std::optional<Error> first_error;
-  for (const char* name : {"client_state_next.xml", "client_state.xml", "client_state_prev.xml"}) {
-    const fs::path f = data_dir / name;
-    std::error_code ec;
-    if (!fs::exists(f, ec)) continue;
-    auto text = m.read_file(f, kMaxBoincStateBytes);
-    if (!text) {
-      if (!first_error) first_error = text.error();
-      continue;
-    }
-    auto s = parse_client_state_file(*text, f.string());
-    if (s) return ClientStateRead{std::move(*s), f.string()};
-    if (!first_error) first_error = s.error();
-  }
-  if (first_error) return *first_error;
-  return ClientStateRead{std::nullopt, (data_dir / "client_state.xml").string()};
-}
-
 // Refuses (work_at_risk) to withdraw platforms that unfinished tasks use, unless forced; warns
 // about app versions, which the client relabels as native too.
 Result<void> check_work(Machine& m, const fs::path& data_dir, const Result<std::optional<BoincClientState>>& rpc,
                         const GuiRpcEndpoint& ep, const std::vector<std::string>& removing, bool force,
                         BoincSyncReport& report) {
-  auto read = read_client_state(m, data_dir, rpc, ep);
+  auto read = read_client_holdings(m, data_dir, rpc, ep);
   if (!read) {
     if (!force)
       return fail(exit_code::work_at_risk,
@@ -107,6 +78,7 @@ Result<void> check_work(Machine& m, const fs::path& data_dir, const Result<std::
         fmt::format("withdrawing {} without knowing the client's tasks: {}", join(removing), read.error().message));
     return {};
   }
+  for (const auto& w : read->warnings) report.warnings.push_back(w);
   if (!read->state) return {};
   const BoincClientState& s = *read->state;
   const std::string primary = s.primary_platform.empty() ? "the primary platform" : s.primary_platform;
@@ -119,7 +91,7 @@ Result<void> check_work(Machine& m, const fs::path& data_dir, const Result<std::
                   "{} unfinished BOINC task(s) use {} (from {}):{}\nWithdrawing the platform would make the client "
                   "relabel them as {} and run them as native programs. Let them finish (or abort them), or use "
                   "--force; nothing was changed",
-                  tasks.size(), join(removing), read->source, list, primary);
+                  tasks.size(), join(removing), read->sources, list, primary);
     report.warnings.push_back(fmt::format("--force: {} unfinished task(s) of {} will be relabelled as {}:{}",
                                           tasks.size(), join(removing), primary, list));
   }
@@ -174,7 +146,10 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
   // not change what the running client holds.
   std::string why_unreachable;
   const auto before = rpc_get_state(m, ep, &why_unreachable);
-  if (!before) report.warnings.push_back(before.error().message);
+  if (!before) {
+    report.warnings.push_back(before.error().message);
+    report.client_unreadable = true;
+  }
 
   // Read, edit, write; if the file changes between our read and our rename (another editor,
   // another platformctl), start over from the new content.
@@ -191,9 +166,7 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
     for (const auto& r : e->removed)
       if (!contains(work_checked, r)) unchecked.push_back(r);
     if (!unchecked.empty()) {
-      const Result<std::optional<BoincClientState>>& rpc =
-          before.ok() ? before : Result<std::optional<BoincClientState>>(std::optional<BoincClientState>{});
-      if (auto w = check_work(m, dd->dir, rpc, ep, unchecked, options.force, report); !w) return w.error();
+      if (auto w = check_work(m, dd->dir, before, ep, unchecked, options.force, report); !w) return w.error();
       work_checked.insert(work_checked.end(), unchecked.begin(), unchecked.end());
     }
     edit = std::move(*e);
@@ -268,6 +241,7 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
         report.warnings.push_back(r.error().message);
       } else {
         report.restart = BoincRestart::done;
+        report.client_unreadable = false;  // what answers from now on is the restarted client
         report.lines.push_back(
             fmt::format("restarted {} (the client builds its platform list only at start)", kBoincUnit));
         const auto deadline = std::chrono::steady_clock::now() + options.restart_timeout;
@@ -331,15 +305,16 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
 }
 
 Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, const std::vector<std::string>& names,
-                                                   const BoincSyncOptions& options) {
+                                                   const BoincSyncOptions& options, std::string* sources) {
   SystemdBoincService systemd;
   BoincServiceControl& svc = options.service ? *options.service : systemd;
   const GuiRpcEndpoint ep{p.gui_rpc_port};
   auto dd = find_boinc_data_dir(m, p, &svc, options.files);
   if (!dd) return dd.error();
   auto rpc = rpc_get_state(m, ep);
-  auto read = read_client_state(m, dd->dir, rpc, ep);
+  auto read = read_client_holdings(m, dd->dir, rpc, ep);
   if (!read) return read.error();
+  if (sources) *sources = read->sources;
   if (!read->state) return std::vector<BoincTask>{};
   return unfinished_tasks_of(*read->state, names);
 }

@@ -51,6 +51,9 @@ struct BoincSyncReport {
   std::string restart_command;  // set when restart == needed or not_running
   // The running client's platform list after any restart; nullopt: no client answered.
   std::optional<std::vector<std::string>> client_platforms;
+  // Something answered get_state, but not with a client's state (an error, past the limits):
+  // whether a client lists a platform is then unknown.
+  bool client_unreadable = false;
   std::vector<std::string> not_listed;  // advertised, but the running client does not list them
   std::vector<std::string> lines;       // what happened, for a person
   std::vector<std::string> warnings;
@@ -68,10 +71,12 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
                                            const std::vector<std::string>& advertised_boinc_names,
                                            const BoincSyncOptions& options = {});
 
-// Unfinished tasks of the given BOINC platforms: asked from the running client (get_state), or
-// read from DATA_DIR/client_state.xml when no client answers. Empty when there is no state.
+// Unfinished tasks of the given BOINC platforms: the union of what the running client says
+// (get_state) and the client's own state files (read_client_holdings). Empty when there is no
+// state. `sources`, when given, receives where they were read (for messages).
 Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, const std::vector<std::string>& names,
-                                                   const BoincSyncOptions& options = {});
+                                                   const BoincSyncOptions& options = {},
+                                                   std::string* sources = nullptr);
 
 // The running client's effective platform list (primary first); nullopt when no client answers
 // on Paths::gui_rpc_port. An answer that is not a GUI RPC reply is an error.

@@ -317,6 +317,42 @@ void add_entries(XMLDocument& d, XMLElement* options, const std::vector<std::str
   }
 }
 
+// Takes out the root's first <options> element when nothing but whitespace is inside it:
+// with its whole lines when it has them to itself, else just the element. nullopt when it is
+// not empty (a child, a comment, text) or not written as <options>...</options>. Checked like
+// every edit: the result must parse to the same tree with that element deleted.
+using NoEdit = std::optional<std::string>;
+Result<std::optional<std::string>> drop_empty_options(const std::string& xml, std::string_view source) {
+  auto parsed = parse(xml, source);
+  if (!parsed) return parsed.error();
+  XMLElement* options = parsed->root ? parsed->root->FirstChildElement("options") : nullptr;
+  const Markup markup = scan_markup(xml);
+  if (!options || !markup.options) return NoEdit{};
+  const std::size_t start = *markup.options;
+  constexpr std::string_view open = "<options>", close = "</options>";
+  if (xml.compare(start, open.size(), open) != 0) return NoEdit{};
+  const std::size_t inner = start + open.size();
+  const std::size_t lt = xml.find('<', inner);
+  if (lt == std::string::npos || xml.compare(lt, close.size(), close) != 0 ||
+      !trim(std::string_view(xml).substr(inner, lt - inner)).empty())
+    return NoEdit{};
+  std::size_t from = start, to = lt + close.size();
+  const std::size_t line_begin = start == 0 ? 0 : xml.rfind('\n', start - 1) + 1;  // npos + 1 == 0
+  std::size_t line_end = xml.find('\n', to);
+  if (line_end == std::string::npos) line_end = xml.size();
+  if (xml.find_first_not_of(" \t", line_begin) == start &&
+      trim(std::string_view(xml).substr(to, line_end - to)).empty()) {
+    from = line_begin;
+    to = line_end < xml.size() ? line_end + 1 : line_end;
+  }
+  std::string out = xml.substr(0, from) + xml.substr(to);
+  auto after = parse(out, source);
+  if (!after) return NoEdit{};
+  parsed->root->DeleteChild(options);
+  if (compact(*after->doc) != compact(*parsed->doc)) return NoEdit{};
+  return std::optional<std::string>(std::move(out));
+}
+
 }  // namespace
 
 bool valid_boinc_platform_name(std::string_view name) {
@@ -342,7 +378,7 @@ Result<CcConfigView> read_cc_config(std::string_view xml, std::string_view sourc
 
 Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view source_name,
                                         const std::vector<std::string>& want_ours,
-                                        const std::vector<std::string>& previously_ours) {
+                                        const std::vector<std::string>& previously_ours, bool options_ours) {
   std::vector<std::string> want;
   for (const auto& w : want_ours) {
     if (!valid_boinc_platform_name(w))
@@ -360,6 +396,8 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
   CcConfigEdit out;
   out.text = std::string(xml);
   out.no_alt_platform = find_no_alt_platform(root).has_value();
+  // Ours only while it exists: an <options> someone removed and wrote again is theirs.
+  out.options_ours = options_ours && root && root->FirstChildElement("options");
 
   // Which entries are ours: one per previously owned name, preferring one written exactly as
   // we write it (a line of its own), since a user's copy of the same name is usually not.
@@ -432,6 +470,7 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
   }
 
   XMLElement* options = root ? root->FirstChildElement("options") : nullptr;
+  if (!add.empty() && !options) out.options_ours = true;  // created below, for our entries
   if (!add.empty()) {
     if (options) {
       const std::string ind = child_indent(lines, options);
@@ -494,6 +533,15 @@ Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view s
                 "a comment on the same line?); nothing was changed",
                 source_name);
 
+  // Our last entries gone from an <options> we created: it goes too (issue 13).
+  if (out.options_ours && add.empty() && !remove_idx.empty()) {
+    auto dropped = drop_empty_options(*text, source_name);
+    if (!dropped) return dropped.error();
+    if (*dropped) {
+      *text = std::move(**dropped);
+      out.options_ours = false;
+    }
+  }
   out.text = std::move(*text);
   out.changed = true;
   return out;

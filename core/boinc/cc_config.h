@@ -41,9 +41,12 @@ struct CcConfigEdit {
   std::vector<std::string> removed;            // entries of ours taken out now
   std::vector<AltPlatformEntry> user_entries;  // entries not ours: kept, whatever they name
   std::vector<std::string> owned;              // what we own after the edit, sorted: store this
-  bool no_alt_platform = false;                // the user's <no_alt_platform> (kept, reported)
-  std::vector<std::string> notes;              // things a person should know, e.g. an entry of
-                                               // ours that someone removed by hand
+  // The <options> element is one we created for our entries (store this too): set when this
+  // edit created it, kept while it exists, cleared when this edit took it out again.
+  bool options_ours = false;
+  bool no_alt_platform = false;    // the user's <no_alt_platform> (kept, reported)
+  std::vector<std::string> notes;  // things a person should know, e.g. an entry of
+                                   // ours that someone removed by hand
 };
 
 // Makes the <alt_platform> entries WE own equal to `want_ours`:
@@ -51,14 +54,18 @@ struct CcConfigEdit {
 //    entry of that name, and every other entry, is the user's and is never touched);
 //  - a wanted name that the user already lists is not added again, and not owned;
 //  - new entries go right after the <options> start tag (creating <options>, and
-//    <cc_config> in an empty file, when missing), indented like their neighbours.
+//    <cc_config> in an empty file, when missing), indented like their neighbours;
+//  - `options_ours` says the <options> element is one an earlier edit created: when this edit
+//    takes out entries and leaves it empty (nothing but whitespace inside), it goes too, so
+//    withdrawing everything gives back the file as it was before (issue 13: a purge left an
+//    empty <options> of ours).
 // `want_ours` holds BOINC platform names (validated: no spaces or markup); order is kept.
 // Errors: malformed XML, a root other than <cc_config> (bad_config, with file:line); a name
 // that is not a platform name (usage); a layout where an edit cannot be placed without
 // rewriting user content (bad_config, says which line to split).
 Result<CcConfigEdit> edit_alt_platforms(std::string_view xml, std::string_view source_name,
                                         const std::vector<std::string>& want_ours,
-                                        const std::vector<std::string>& previously_ours);
+                                        const std::vector<std::string>& previously_ours, bool options_ours = false);
 
 // A BOINC platform name as it may appear in cc_config.xml: [A-Za-z0-9._+-], 1..64 chars.
 bool valid_boinc_platform_name(std::string_view name);

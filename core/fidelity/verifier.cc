@@ -33,7 +33,11 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
     // The probe's stderr comes from the translator under test: quoted, never shown raw.
     const std::string err = stderr_excerpt(id_run->err);
     v.run_detail = fmt::format("the {} probe {}{}", v.arch, id_run->describe(), err.empty() ? "" : ": " + err);
-    if (t.via == ProbeVia::binfmt_empty_root)
+    // The F-flag hint only where the kernel or the translator refused: a set-up failure is
+    // platformd's own and proves nothing about the handler (issue 13 blamed flag F for it).
+    if (id_run->setup_failed)
+      v.run_detail += " (nothing was learnt about the translator or its handler)";
+    else if (t.via == ProbeVia::binfmt_empty_root)
       v.run_detail += " (run from an empty root: the handler needs flag F and a static translator)";
     return v;
   }

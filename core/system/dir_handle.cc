@@ -60,7 +60,8 @@ bool owner_outside_namespace(uid_t uid) {
     std::fclose(f);
     if (!got || !(f = std::fopen("/proc/self/uid_map", "re"))) return std::nullopt;
     bool mapped = false;
-    while (std::fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3) mapped = mapped || (o >= inside && o - inside < count);
+    while (std::fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+      mapped = mapped || (o >= inside && o - inside < count);
     std::fclose(f);
     return mapped ? std::nullopt : std::optional<uid_t>(static_cast<uid_t>(o));
   }();
@@ -77,8 +78,9 @@ bool others_can_rename_in(const struct stat& st, std::string* why) {
   }
   if (st.st_mode & S_ISVTX) return false;
   if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0)) {
-    *why = fmt::format("writable by {} (mode {:o})", (st.st_mode & S_IWOTH) ? "every user" : "group " + std::to_string(st.st_gid),
-                       st.st_mode & 07777);
+    *why =
+        fmt::format("writable by {} (mode {:o})",
+                    (st.st_mode & S_IWOTH) ? "every user" : "group " + std::to_string(st.st_gid), st.st_mode & 07777);
     return true;
   }
   return false;
@@ -96,7 +98,8 @@ std::string swappable_ancestor(int fd, const fs::path& path) {
   UniqueFd cur(::openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   for (int depth = 0; cur && depth < 256; ++depth) {
     UniqueFd parent(::openat(cur.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    struct stat cs {}, ps {};
+    struct stat cs {
+    }, ps{};
     if (!parent || ::fstat(cur.get(), &cs) != 0 || ::fstat(parent.get(), &ps) != 0)
       return fmt::format("the directories above {} cannot be examined: {}", path.string(), std::strerror(errno));
     if (cs.st_dev == ps.st_dev && cs.st_ino == ps.st_ino) return {};  // the root
@@ -177,9 +180,11 @@ Result<DirHandle> RealMachine::open_dir(const fs::path& p) {
       struct stat ds {};
       std::string why;
       if (::fstat(cur.get(), &ds) != 0) return errno_error("cannot examine", at);
-      if (others_can_rename_in(ds, &why) || (st.st_uid != 0 && st.st_uid != ::geteuid() && !owner_outside_namespace(st.st_uid)))
-        return fail(exit_code::bad_config, "{} is a symbolic link another user could change ({} is {}); not following it",
-                    (at / c).string(), at.string(), why.empty() ? fmt::format("owned by uid {}", st.st_uid) : why);
+      if (others_can_rename_in(ds, &why) ||
+          (st.st_uid != 0 && st.st_uid != ::geteuid() && !owner_outside_namespace(st.st_uid)))
+        return fail(exit_code::bad_config,
+                    "{} is a symbolic link another user could change ({} is {}); not following it", (at / c).string(),
+                    at.string(), why.empty() ? fmt::format("owned by uid {}", st.st_uid) : why);
       if (++links > 40) return fail(exit_code::bad_config, "{}: too many levels of symbolic links", p.string());
       char buf[kMaxPathSize];
       ssize_t n = ::readlinkat(cur.get(), c.c_str(), buf, sizeof buf);
@@ -266,14 +271,17 @@ Result<std::optional<FileRead>> RealMachine::read_file_at(const DirHandle& d, co
     if (errno == ELOOP)
       return fail(exit_code::bad_config, "{} became a symbolic link; not following it", shown.string());
     if (errno == EXDEV) return fail(exit_code::bad_config, "{} is a mount point; not reading it", shown.string());
-    if (errno == ENXIO) return fail(exit_code::bad_config, "{} is a socket, not a regular file; not reading it", shown.string());
+    if (errno == ENXIO)
+      return fail(exit_code::bad_config, "{} is a socket, not a regular file; not reading it", shown.string());
     return errno_error("cannot open", shown);
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return errno_error("cannot examine", shown);
   if (!S_ISREG(st.st_mode))
     return fail(exit_code::bad_config, "{} is not a regular file ({}); not reading it", shown.string(),
-                S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" : "a special file");
+                S_ISFIFO(st.st_mode)  ? "a FIFO"
+                : S_ISDIR(st.st_mode) ? "a directory"
+                                      : "a special file");
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
     return fail(exit_code::bad_config, "{} is larger than {} bytes; refusing to read it", shown.string(), max_bytes);
   FileRead out;
@@ -307,7 +315,8 @@ Result<void> RealMachine::replace_file_at(const DirHandle& d, const std::string&
     fd.reset(::openat(d.fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd && errno != EEXIST) return errno_error("cannot create a temporary file in", d.path);
   }
-  if (!fd) return fail(exit_code::failure, "cannot create a temporary file in {}: every name was taken", d.path.string());
+  if (!fd)
+    return fail(exit_code::failure, "cannot create a temporary file in {}: every name was taken", d.path.string());
   const fs::path shown_tmp = d.path / tmp;
   auto failed = [&](Error e) {
     ::unlinkat(d.fd.get(), tmp.c_str(), 0);
@@ -332,8 +341,8 @@ Result<void> RealMachine::replace_file_at(const DirHandle& d, const std::string&
     auto now = read_file_at(d, name, 64 << 20);
     const std::string current = now && *now ? (*now)->text : std::string();
     if (current != *expected_old)
-      return failed(fail(exit_code::failure, "{} changed while we were editing it; not overwriting",
-                         (d.path / name).string()));
+      return failed(
+          fail(exit_code::failure, "{} changed while we were editing it; not overwriting", (d.path / name).string()));
   }
   if (::renameat(d.fd.get(), tmp.c_str(), d.fd.get(), name.c_str()) != 0)
     return failed(errno_error("cannot rename over", d.path / name));

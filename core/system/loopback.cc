@@ -71,8 +71,11 @@ Result<std::string> RealMachine::loopback_exchange(int port, std::string_view re
       reply.append(chunk.substr(0, t));
       return reply;
     }
+    // bad_config, not failure: the peer answered, with more than any client sends. The
+    // caller tells this apart from "nothing answers" (refused, silent), a normal state.
     if (reply.size() + chunk.size() > max_reply)
-      return fail(exit_code::failure, "BOINC GUI RPC reply exceeds {} bytes; giving up", max_reply);
+      return fail(exit_code::bad_config, "BOINC GUI RPC reply from 127.0.0.1:{} exceeds {} bytes; not read further",
+                  port, max_reply);
     reply.append(chunk);
   }
 }

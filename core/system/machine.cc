@@ -45,6 +45,7 @@ constexpr long kBinfmtMagic = 0x42494e4d;  // BINFMTFS_MAGIC, linux/magic.h
 }  // namespace
 
 std::string RunResult::describe() const {
+  if (setup_failed) return fmt::format("could not be started, platformd failed to set it up: {}", err);
   if (exec_failed) return fmt::format("could not be executed: {}", err);
   if (timed_out) return fmt::format("timed out after {:.1f} s", wall_seconds);
   if (term_signal != 0) return fmt::format("killed by signal {} ({})", term_signal, strsignal(term_signal));

@@ -39,7 +39,11 @@ struct RunResult {
   std::string out;
   std::string err;
   double wall_seconds = 0;
-  bool exec_failed = false;  // execve itself failed; err holds strerror
+  bool exec_failed = false;  // the program could not be started; err holds the step and strerror
+  // ...because setting the child up failed before execve (limits, network namespace, chroot,
+  // identity): platformd's own failure, which says nothing about the program or its handler.
+  bool setup_failed = false;
+  int exec_errno = 0;  // with exec_failed: the errno of the step that failed (ENOEXEC: not a format this kernel runs)
   bool succeeded() const { return !timed_out && term_signal == 0 && exit_status == 0 && !exec_failed; }
   std::string describe() const;  // "exit 3", "killed by SIGSEGV", "timed out after 10 s", ...
 };

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -33,12 +34,22 @@ struct ChildPlan {
   bool limit_as = false, limit_cpu = false;
 };
 
-[[noreturn]] void child_fail(int errfd, const char* what) {
-  // Report "what: strerror" on the error pipe; the parent turns it into exec_failed.
-  const char* e = std::strerror(errno);
+// Report "<step><errno as int>what: strerror[; hint]" on the error pipe; the parent turns it into exec_failed.
+// step: 'S' for a step that sets the child up before the program (limits, network namespace,
+// chroot, identity), 'X' for execve itself. A set-up failure is platformd's own and says
+// nothing about the program, its handler or its translator, so it must not be reported as one.
+[[noreturn]] void child_fail(int errfd, char step, const char* what, const char* hint = nullptr) {
+  const int code = errno;
+  const char* e = std::strerror(code);
+  (void)!::write(errfd, &step, 1);
+  (void)!::write(errfd, &code, sizeof code);
   (void)!::write(errfd, what, std::strlen(what));
   (void)!::write(errfd, ": ", 2);
   (void)!::write(errfd, e, std::strlen(e));
+  if (hint) {
+    (void)!::write(errfd, "; ", 2);
+    (void)!::write(errfd, hint, std::strlen(hint));
+  }
   ::_exit(127);
 }
 
@@ -49,24 +60,29 @@ struct ChildPlan {
   int devnull = ::open("/dev/null", O_RDONLY);
   if (devnull >= 0) ::dup2(devnull, 0);
   ::setrlimit(RLIMIT_CORE, &p.core);
-  if (p.limit_as && ::setrlimit(RLIMIT_AS, &p.as) != 0) child_fail(status_fd, "setrlimit(RLIMIT_AS)");
-  if (p.limit_cpu && ::setrlimit(RLIMIT_CPU, &p.cpu) != 0) child_fail(status_fd, "setrlimit(RLIMIT_CPU)");
+  if (p.limit_as && ::setrlimit(RLIMIT_AS, &p.as) != 0) child_fail(status_fd, 'S', "setrlimit(RLIMIT_AS)");
+  if (p.limit_cpu && ::setrlimit(RLIMIT_CPU, &p.cpu) != 0) child_fail(status_fd, 'S', "setrlimit(RLIMIT_CPU)");
   if (p.root) {
     // No network for probes: a fresh, empty network namespace (needs privilege; we have it
     // whenever we may chroot).
-    if (::unshare(CLONE_NEWNET) != 0) child_fail(status_fd, "unshare(CLONE_NEWNET)");
-    if (::chdir(p.root) != 0 || ::chroot(".") != 0 || ::chdir("/") != 0) child_fail(status_fd, "chroot");
+    // Under systemd, RestrictNamespaces=yes fails this with EPERM (issue 13): say so here,
+    // where the step is known.
+    if (::unshare(CLONE_NEWNET) != 0)
+      child_fail(status_fd, 'S', "unshare(CLONE_NEWNET)",
+                 "probes run in a new network namespace, which this process may not create (a systemd unit "
+                 "needs RestrictNamespaces=net, a container must allow it)");
+    if (::chdir(p.root) != 0 || ::chroot(".") != 0 || ::chdir("/") != 0) child_fail(status_fd, 'S', "chroot");
   }
   if (p.drop && ::geteuid() == 0) {
     // setgroups/setgid/setuid fail with EINVAL when nobody is not mapped in this user
     // namespace (a test namespace maps only root); there, root is already unprivileged.
-    if (::setgroups(0, nullptr) != 0 && errno != EPERM) child_fail(status_fd, "setgroups");
-    if (::setgid(kNobody) != 0 && errno != EINVAL) child_fail(status_fd, "setgid(nobody)");
-    if (::setuid(kNobody) != 0 && errno != EINVAL) child_fail(status_fd, "setuid(nobody)");
+    if (::setgroups(0, nullptr) != 0 && errno != EPERM) child_fail(status_fd, 'S', "setgroups");
+    if (::setgid(kNobody) != 0 && errno != EINVAL) child_fail(status_fd, 'S', "setgid(nobody)");
+    if (::setuid(kNobody) != 0 && errno != EINVAL) child_fail(status_fd, 'S', "setuid(nobody)");
   }
   ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   ::execve(p.program, p.argv.data(), p.envp.data());
-  child_fail(status_fd, "execve");
+  child_fail(status_fd, 'X', "execve");
 }
 
 }  // namespace
@@ -155,7 +171,10 @@ Result<RunResult> RealMachine::run(const RunRequest& req) {
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!status_msg.empty()) {
     r.exec_failed = true;
-    r.err = status_msg;
+    r.setup_failed = status_msg[0] == 'S';
+    if (status_msg.size() >= 1 + sizeof r.exec_errno)
+      std::memcpy(&r.exec_errno, status_msg.data() + 1, sizeof r.exec_errno);
+    r.err = status_msg.substr(std::min(status_msg.size(), 1 + sizeof r.exec_errno));
   }
   if (!r.timed_out) {
     if (WIFEXITED(wstatus)) r.exit_status = WEXITSTATUS(wstatus);

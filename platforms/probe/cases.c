@@ -370,10 +370,10 @@ static void neon_cases(struct emitter* e) {
          * result), so that "neon" holds only what NEON-vectorised programs see. */
         const char* cat = "neon";
         if (!unit)
-          cat = t[i].op == OP_ADD && t[i].a == S_QA                       ? "nan"
-                : m == RTZ                                                 ? "rounding"
+          cat = t[i].op == OP_ADD && t[i].a == S_QA             ? "nan"
+                : m == RTZ                                      ? "rounding"
                 : t[i].a == S_MIN_SUB || t[i].a == S_MIN_NORMAL ? "subnormal"
-                                                                           : "basic";
+                                                                : "basic";
         snprintf(c.name, sizeof c.name, "%s.%s.%s.%s", cat, unit ? "simd" : "vfp", t[i].name, MODE_NAMES[m]);
         emit(e, &c);
       }

@@ -31,6 +31,7 @@ bool same(const VerifyRecord& a, const VerifyRecord& b) {
 bool same(const State& a, const State& b) {
   if (a.version != b.version || a.enabled != b.enabled || a.owned_alt_platforms != b.owned_alt_platforms ||
       a.host.kernel != b.host.kernel || a.host.native_compat != b.host.native_compat ||
+      a.host.undetermined != b.host.undetermined || a.withdrawing != b.withdrawing ||
       a.verified.size() != b.verified.size())
     return false;
   for (auto i = a.verified.begin(), j = b.verified.begin(); i != a.verified.end(); ++i, ++j)
@@ -73,7 +74,9 @@ bool valid_utf8(std::string_view s) {
 bool plain(const State& s) {
   auto ok = [](const std::string& x) { return valid_utf8(x); };
   auto all = [&](const std::vector<std::string>& v) { return std::all_of(v.begin(), v.end(), ok); };
-  if (!all(s.enabled) || !all(s.owned_alt_platforms) || !ok(s.host.kernel) || !all(s.host.native_compat)) return false;
+  if (!all(s.enabled) || !all(s.owned_alt_platforms) || !ok(s.host.kernel) || !all(s.host.native_compat) ||
+      !all(s.host.undetermined) || !all(s.withdrawing))
+    return false;
   for (const auto& [arch, r] : s.verified)
     if (!ok(arch) || !ok(r.translator_identity) || !ok(r.fidelity) || !ok(r.reason) || !std::isfinite(r.fp_ratio) ||
         !std::isfinite(r.int_ratio))

@@ -16,7 +16,7 @@ daemon_verifies() { grep -c 'ACTION=verify' "$DAEMON_LOG" || true; }
 # mask_speed FILE: the output with every measured number of the speed, and the slow-risk
 # verdict drawn from it, replaced by N.
 mask_speed() {
-  sed -E -e 's/[0-9]+\.[0-9]+% of native/N% of native/g' -e "s/ \(slow: at risk of BOINC's elapsed-time limit\)//" \
+  sed -E -e 's/[0-9]+\.[0-9]+% of native/N% of native/g' -e 's/FP [0-9]+\.[0-9]+%/FP N%/g' -e "s/ \(slow: at risk of BOINC's elapsed-time limit\)//" \
     -e 's/("(fp|int)_ratio": )[0-9.e+-]+/\1N/' -e 's/("slow_risk": )(true|false)/\1N/' "$1"
 }
 

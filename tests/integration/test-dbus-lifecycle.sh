@@ -52,6 +52,18 @@ wait_for 5 grep -q 'SIGHUP from pid' "$DAEMON_LOG" || fail "SIGHUP not handled"
 kill -0 "$PLATFORMD_PID" || fail "SIGHUP killed platformd"
 pass "SIGHUP reconciles"
 
+# STATUS= follows the enabled set at run time, not only at start (issue 13: `systemctl status`
+# said "enabled: none" after platforms were enabled through the running daemon).
+grep -q 'STATUS=Serving io.github.platformd1; enabled: none' "$T/notify.log" || fail "start STATUS: $(cat "$T/notify.log")"
+bus_call Enable 'asa{sv}' 1 aarch64 0 || fail "Enable aarch64: $(cat "$T/err")"
+wait_for 5 grep -q 'STATUS=Serving io.github.platformd1; enabled: aarch64$' "$T/notify.log" ||
+  fail "no STATUS naming aarch64 after Enable: $(cat "$T/notify.log")"
+bus_call Disable 'asba{sv}' 1 aarch64 false 0 || fail "Disable aarch64: $(cat "$T/err")"
+none_again() { [ "$(grep -c 'enabled: none$' "$T/notify.log")" -ge 2 ]; }
+wait_for 5 none_again ||
+  fail "no STATUS 'enabled: none' after Disable: $(cat "$T/notify.log")"
+pass "STATUS= follows Enable and Disable"
+
 # The safety-net timer cannot be set below a minute.
 expect_exit 2 "$PLATFORMD_BIN" --reconcile-interval 5
 grep -q 'at least 60' "$T/err" || fail "--reconcile-interval 5: $(cat "$T/err")"

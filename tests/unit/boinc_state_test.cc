@@ -2,6 +2,8 @@
 // (tests/data/boinc/, captured with tests/integration/lib/boinc.sh; see docs/boinc.md).
 #include <doctest/doctest.h>
 
+#include "boinc_test_data.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -13,17 +15,7 @@ using namespace platformd;
 
 namespace {
 
-const std::string kAarch64 = "aarch64-unknown-linux-gnu";
-const std::string kX86_64 = "x86_64-pc-linux-gnu";
-const std::string kI686 = "i686-pc-linux-gnu";
-
-std::string data(const std::string& name) {
-  std::ifstream f(std::string(PLATFORMD_SOURCE_DIR) + "/tests/data/boinc/" + name, std::ios::binary);
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using namespace platformd::test;
 
 BoincClientState rpc(const std::string& file) {
   auto s = parse_get_state_reply(data(file), file);
@@ -157,4 +149,83 @@ TEST_CASE("/etc/default/boinc-client: BOINC_DIR") {
   CHECK(default_file_boinc_dir("export BOINC_DIR='/srv/b'\n") == std::optional<std::string>("/srv/b"));
   CHECK(default_file_boinc_dir("BOINC_DIR=/x\n#BOINC_DIR=/y\n") == std::optional<std::string>("/x"));
   CHECK_FALSE(default_file_boinc_dir("BOINC_USER=boinc\n"));
+}
+
+// Issue 12: a reply or state file built to bloat us is refused before (tags) or while (items)
+// it is walked, with a message naming the source and the limit.
+TEST_CASE("bad input: element counts are bounded before tinyxml2 builds the tree") {
+  const BoincStateLimits small{1 << 20, 1000, 10};
+  auto reply = [](const std::string& body) {
+    return "<boinc_gui_rpc_reply><client_state><platform_name>x86_64-pc-linux-gnu</platform_name>" + body +
+           "</client_state></boinc_gui_rpc_reply>";
+  };
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "<result/>";
+  auto tags = parse_get_state_reply(reply(many), "GUI RPC reply", small);
+  REQUIRE_FALSE(tags);
+  CHECK(tags.error().message.find("GUI RPC reply: 1006 XML tags, more than the 1000 accepted") == 0);
+
+  std::string eleven;
+  for (int i = 0; i < 11; ++i) eleven += fmt::format("<result><name>t{}</name><state>2</state></result>", i);
+  auto results = parse_get_state_reply(reply(eleven), "r", small);
+  REQUIRE_FALSE(results);
+  CHECK(results.error().message == "r: more than 10 <result> elements (real hosts hold thousands); not believed");
+  std::string ten;
+  for (int i = 0; i < 10; ++i) ten += fmt::format("<result><name>t{}</name><state>2</state></result>", i);
+  auto ok = parse_get_state_reply(reply(ten), "r", small);
+  REQUIRE(ok);
+  CHECK(ok->tasks.size() == 10);
+
+  std::string versions;
+  for (int i = 0; i < 11; ++i) versions += fmt::format("<app_version><version_num>{}</version_num></app_version>", i);
+  auto av = parse_client_state_file("<client_state>" + versions + "</client_state>", "f", small);
+  REQUIRE_FALSE(av);
+  CHECK(av.error().message.find("<app_version>") != std::string::npos);
+
+  std::string wus;
+  for (int i = 0; i < 11; ++i) wus += fmt::format("<workunit><name>w{}</name></workunit>", i);
+  CHECK_FALSE(parse_client_state_file("<client_state>" + wus + "</client_state>", "f", small));
+
+  std::string platforms;
+  for (int i = 0; i < 65; ++i) platforms += fmt::format("<platform>p{}</platform>", i);
+  auto pl = parse_get_state_reply(reply(platforms), "r");
+  REQUIRE_FALSE(pl);
+  CHECK(pl.error().message.find("platforms listed") != std::string::npos);
+}
+
+TEST_CASE("the default limits hold 10,000 tasks as the real client writes them, and refuse the 2.2 GB reply") {
+  // One task as 7.20.5 sends it (tests/data/boinc/get_state_task_aarch64.xml), 10,000 times.
+  std::string body;
+  for (int i = 0; i < 10000; ++i)
+    body += fmt::format(
+        "<workunit>\n    <name>wu{0}</name>\n    <app_name>fakeapp</app_name>\n    <version_num>100</version_num>\n"
+        "    <rsc_fpops_est>1000000000000.000000</rsc_fpops_est>\n    "
+        "<rsc_fpops_bound>10000000000000.000000</rsc_fpops_bound>\n    "
+        "<rsc_memory_bound>100000000.000000</rsc_memory_bound>\n    <rsc_disk_bound>100000000.000000</rsc_disk_bound>\n"
+        "    <file_ref>\n        <file_name>wu{0}_in</file_name>\n        <open_name>in</open_name>\n    </file_ref>\n"
+        "</workunit>\n<result>\n    <name>wu{0}_0</name>\n    <wu_name>wu{0}</wu_name>\n"
+        "    <platform>aarch64-unknown-linux-gnu</platform>\n    <version_num>100</version_num>\n"
+        "    <plan_class></plan_class>\n    <project_url>http://fake.example.org/</project_url>\n"
+        "    <final_cpu_time>0.000000</final_cpu_time>\n    <final_elapsed_time>0.000000</final_elapsed_time>\n"
+        "    <exit_status>0</exit_status>\n    <state>2</state>\n    "
+        "<report_deadline>4102444800.000000</report_deadline>\n"
+        "    <received_time>1700000000.000000</received_time>\n"
+        "    <estimated_cpu_time_remaining>1000.000000</estimated_cpu_time_remaining>\n</result>\n",
+        i);
+  const std::string reply =
+      "<boinc_gui_rpc_reply>\n<client_state>\n<platform_name>x86_64-pc-linux-gnu</platform_name>\n" + body +
+      "</client_state>\n</boinc_gui_rpc_reply>\n";
+  CHECK(reply.size() < kGetStateLimits.max_bytes);
+  auto s = parse_get_state_reply(reply, "r");
+  REQUIRE(s);
+  CHECK(s->tasks.size() == 10000);
+
+  // The reply of issue 12: 64 MiB of empty <result/> (7 million) is refused by its size, and the
+  // same elements within the size cap by their count, before any tree is built.
+  std::string flood = "<boinc_gui_rpc_reply><client_state>";
+  while (flood.size() + 9 < kGetStateLimits.max_bytes - 64) flood += "<result/>";
+  flood += "</client_state></boinc_gui_rpc_reply>";
+  auto f = parse_get_state_reply(flood, "r");
+  REQUIRE_FALSE(f);
+  CHECK(f.error().message.find("XML tags, more than the 750000 accepted") != std::string::npos);
 }

@@ -4,6 +4,8 @@
 // (tests/integration/test-boinc-*.sh).
 #include <doctest/doctest.h>
 
+#include "boinc_test_data.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -15,7 +17,7 @@ using namespace platformd;
 
 namespace {
 
-const std::string kAarch64 = "aarch64-unknown-linux-gnu";
+using namespace platformd::test;
 
 struct TempDir {
   fs::path path;
@@ -71,8 +73,7 @@ class RacingMachine : public Machine {
   Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) override {
     return real_.inspect_at(d, name);
   }
-  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
-                                               std::size_t max) override {
+  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name, std::size_t max) override {
     return real_.read_file_at(d, name, max);
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }

@@ -1,6 +1,8 @@
 // cc_config.xml edits: only our <alt_platform> entries change, everything else byte for byte.
 #include <doctest/doctest.h>
 
+#include "boinc_test_data.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -13,16 +15,7 @@ using namespace platformd;
 
 namespace {
 
-const std::string kAarch64 = "aarch64-unknown-linux-gnu";
-const std::string kArmhf = "arm-unknown-linux-gnueabihf";
-
-std::string data(const std::string& name) {
-  std::ifstream f(std::string(PLATFORMD_SOURCE_DIR) + "/tests/data/boinc/" + name, std::ios::binary);
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using namespace platformd::test;
 
 CcConfigEdit edit_ok(std::string_view xml, const std::vector<std::string>& want, const std::vector<std::string>& prev) {
   auto r = edit_alt_platforms(xml, "cc_config.xml", want, prev);

@@ -40,7 +40,9 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-void put(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void put(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
 
 }  // namespace
 
@@ -86,8 +88,8 @@ TEST_CASE("dir handle: a FIFO is refused at once, a symlink is not followed, a l
   auto fifo = m.read_file_at(*d, "client_state_next.xml");
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
   REQUIRE_FALSE(fifo);
-  CHECK(fifo.error().message == (t.path / "client_state_next.xml").string() +
-                                    " is not a regular file (a FIFO); not reading it");
+  CHECK(fifo.error().message ==
+        (t.path / "client_state_next.xml").string() + " is not a regular file (a FIFO); not reading it");
   auto link = m.read_file_at(*d, "link.xml");
   REQUIRE_FALSE(link);
   CHECK(link.error().code == exit_code::bad_config);

@@ -35,8 +35,7 @@ class ScriptedMachine : public Machine {
   Result<DirEntry> inspect_at(const DirHandle& d, const std::string& name) override {
     return real_.inspect_at(d, name);
   }
-  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name,
-                                               std::size_t max) override {
+  Result<std::optional<FileRead>> read_file_at(const DirHandle& d, const std::string& name, std::size_t max) override {
     return real_.read_file_at(d, name, max);
   }
   Result<void> replace_file_at(const DirHandle&, const std::string&, std::string_view, const FileOwnership&,

@@ -1,6 +1,6 @@
 # Helpers for the file half of issue 12: a REAL unprivileged boinc uid owns the BOINC data
 # directory and plays the attacker against platformctl and platformd, which run as root.
-# Source after lib/common.sh and lib/dbus.sh (as_unprivileged, wait_for, _stop_pidfile).
+# Source after lib/common.sh and lib/dbus.sh (wait_for; lib/unprivileged.sh).
 #
 #   attacker_setup                     # BOINC_UID owns $B; the name "boinc" resolves to it
 #   as_boinc CMD...                    # CMD as that user
@@ -39,9 +39,8 @@ as_boinc() { as_unprivileged "$@"; }
 attacker_arm() {
   local port=$1 hold=$2 command=$3
   rm -f "$ATTACK/ready" "$ATTACK/swapped"
-  as_boinc python3 "$PLATFORMD_SOURCE_DIR/tests/integration/lib/swap_listener.py" "$port" "$ATTACK" "$hold" \
-    "$command" </dev/null >"$ATTACK/log" 2>&1 &
-  echo $! >"$T/.pid-attacker"
+  spawn_unprivileged "$T/.pid-attacker" /usr/bin/python3 "$PLATFORMD_SOURCE_DIR/tests/integration/lib/swap_listener.py" \
+    "$port" "$ATTACK" "$hold" "$command" </dev/null >"$ATTACK/log" 2>&1
   wait_for 10 test -e "$ATTACK/ready" || { cat "$ATTACK/log" >&2; fail "the attacker's listener did not start"; }
 }
 
@@ -57,7 +56,8 @@ outside_snapshot() {
   {
     for d in "$VICTIM" "$PLATFORMD_STATE_DIR" /etc/boinc-client; do
       echo "== $d"
-      find "$d" -xdev -mindepth 1 -printf '%P %y %U:%G %m\n' | sort
+      # platformd's own root-owned lock and state.json may appear in the state directory.
+      find "$d" -xdev -mindepth 1 -printf '%P %y %U:%G %m\n' | { grep -vxE '(lock|state\.json) f 0:0 [0-7]+' || true; } | sort
       for f in $(find "$d" -xdev -type f ! -name state.json ! -name lock | sort); do
         echo "$f $(sha256sum <"$f" | cut -c1-16)"
       done

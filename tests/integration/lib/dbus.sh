@@ -10,6 +10,8 @@
 #
 # Source lib/common.sh first.
 
+source "$(dirname "${BASH_SOURCE[0]}")/unprivileged.sh"
+
 BUS_NAME=io.github.platformd1
 BUS_PATH=/io/github/platformd1
 BUS_IFACE=io.github.platformd1.Broker
@@ -31,32 +33,6 @@ _dbus_cleanup() {
   done
 }
 trap _dbus_cleanup EXIT
-
-# The unprivileged uid callers use: a uid other than 0 (and other than nobody, which probes
-# run as, when there is another) mapped into this user namespace. run-in-namespace maps one
-# when it runs as real root; inside `unshare --map-root-user` only root is mapped and no
-# process can become anyone else, so the bus would see every caller as root. Empty when
-# there is none.
-unprivileged_uid() {
-  awk '$1 != 0 && $3 >= 1 { if ($1 != 65534) { print $1; exit } nobody = 1 }
-       END { if (nobody) print 65534 }' /proc/self/uid_map | head -n 1
-}
-
-# require_unprivileged: skip (77) the whole script when no unprivileged uid is mapped.
-require_unprivileged() {
-  UNPRIV_UID=$(unprivileged_uid)
-  if [ -z "$UNPRIV_UID" ]; then
-    echo "SKIP: only uid 0 is mapped in this user namespace (run-in-namespace must map an unprivileged uid too)"
-    exit 77
-  fi
-  # The caller must reach the bus socket and the staged binaries through the test directory.
-  chmod 0711 "$T"
-}
-
-# as_unprivileged CMD...: runs CMD with the unprivileged uid/gid and no supplementary groups.
-as_unprivileged() {
-  setpriv --reuid="$UNPRIV_UID" --regid="$UNPRIV_UID" --clear-groups --inh-caps=-all -- "$@"
-}
 
 # dbus_start [system|custom]: a private bus whose policy is the system bus's default policy
 # (deny owning and calling, allow the bus driver) with our policy file included, as Debian's
@@ -125,17 +101,6 @@ EOF
 
 dbus_stop() { _stop_pidfile "$T/.pid-dbus"; }
 
-_stop_pidfile() {
-  local f=$1 pid _
-  [ -e "$f" ] || return 0
-  pid=$(cat "$f")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  rm -f "$f"
-}
 
 # name_has_owner: true while someone owns io.github.platformd1.
 name_has_owner() {
