@@ -26,6 +26,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     s.enabled = j.value("enabled", std::vector<std::string>{});
     s.owned_alt_platforms = j.value("owned_alt_platforms", std::vector<std::string>{});
     s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
+    s.owned_options = j.value("owned_options", false);
     if (j.contains("verified")) {
       for (const auto& [arch, v] : j.at("verified").items()) {
         VerifyRecord r;
@@ -66,6 +67,7 @@ std::string serialize_state(const State& s) {
   j["enabled"] = s.enabled;
   j["owned_alt_platforms"] = s.owned_alt_platforms;
   if (!s.withdrawing.empty()) j["withdrawing"] = s.withdrawing;
+  if (s.owned_options) j["owned_options"] = true;
   json verified = json::object();
   for (const auto& [arch, r] : s.verified)
     verified[arch] = {{"translator", r.translator_identity},

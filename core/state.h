@@ -43,6 +43,7 @@ struct State {
   int version = 1;
   std::vector<std::string> enabled;              // archs the administrator enabled, sorted
   std::vector<std::string> owned_alt_platforms;  // BOINC names we added to cc_config.xml
+  bool owned_options = false;                    // cc_config.xml's <options> is one we created
   std::map<std::string, VerifyRecord> verified;  // arch -> last verification
   HostCache host;
   // Disabled archs whose handler of ours stays because the BOINC client still lists them

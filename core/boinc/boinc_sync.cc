@@ -109,9 +109,11 @@ bool same_dir(const fs::path& a, const fs::path& b) {
   return (ea ? a : ca) == (eb ? b : cb);
 }
 
-Result<void> record_intent(Machine& m, const Paths& p, const State& state, const std::vector<std::string>& adding) {
+Result<void> record_intent(Machine& m, const Paths& p, const State& state, const std::vector<std::string>& adding,
+                           bool creating_options) {
   State intent = state;
-  bool more = false;
+  bool more = creating_options && !state.owned_options;
+  intent.owned_options = intent.owned_options || creating_options;
   for (const auto& a : adding)
     if (!contains(intent.owned_alt_platforms, a)) {
       intent.owned_alt_platforms.push_back(a);
@@ -160,7 +162,8 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
     if (!read) return read.error();
     loc->exists = read->has_value();
     const std::string original = loc->exists ? (*read)->text : std::string();
-    auto e = edit_alt_platforms(original, source, advertised_boinc_names, state.owned_alt_platforms);
+    auto e =
+        edit_alt_platforms(original, source, advertised_boinc_names, state.owned_alt_platforms, state.owned_options);
     if (!e) return e.error();
     std::vector<std::string> unchecked;
     for (const auto& r : e->removed)
@@ -175,7 +178,7 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
     // hold them. A crash between the two writes then leaves a claim on an entry that is not
     // there (the next edit adds it again or drops the claim), never an entry of ours that the
     // next run would take for the user's and keep forever.
-    if (auto r = record_intent(m, p, state, edit->added); !r) return r.error();
+    if (auto r = record_intent(m, p, state, edit->added, edit->options_ours); !r) return r.error();
     auto w = m.replace_file_at(loc->dir, loc->name, edit->text, ownership_for(m, *read), original);
     if (w) break;
     auto now = m.read_file_at(loc->dir, loc->name);
@@ -187,6 +190,7 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
   }
 
   state.owned_alt_platforms = edit->owned;
+  state.owned_options = edit->options_ours;
   report.changed = edit->changed;
   report.added = edit->added;
   report.removed = edit->removed;

@@ -116,19 +116,22 @@ assert f["platformd_platforms"]["aarch64"]["state"] == "emulated"
 PY
 pass "platform_facts gives host, platforms, verdicts and speed ratios"
 
-# A platform that does not verify: QEMU 7.2's i386 deviates in blocking categories (nan, ftz:
-# test-fidelity-qemu.sh), so enabling i686 fails, and the task carries platformctl's message.
-"$PCTL" --json status >"$T/status.json"
-if python3 -c "import json,sys; sys.exit(0 if [p for p in json.load(open(sys.argv[1]))['platforms'] if p['arch']=='i686' and p['state']=='native'] else 1)" "$T/status.json"; then
-  echo "SKIP-PART: i686 runs natively on this machine; the does-not-verify path is not run"
-else
-  play noverify -e '{"platformd_platforms": [{"name": "i686"}]}' && fail "a platform that does not verify succeeded"
-  recap_has noverify failed=1
-  grep -q "i686: verification failed, handler removed" "$T/noverify.out" ||
-    fail "the failure does not carry platformctl's message: $(cat "$T/noverify.out")"
-  [ ! -e "$BF/platformd-i686" ] || fail "i686 stayed registered"
-  pass "a platform that does not verify fails the task with platformctl's message"
-fi
+# A platform that does not verify, on any kernel: a data directory whose only translator for
+# s390x is really QEMU's ppc64le (the probe cannot run, or answers as another machine), so
+# enabling s390x fails verification and the task carries platformctl's message.
+mkdir -p "$T/baddata"
+cp -a "$PLATFORMD_STAGE/share/platformd/." "$T/baddata/"
+rm -f "$T/baddata/emulators/"*.json
+cat >"$T/baddata/emulators/wrong-qemu.json" <<JSON
+{ "name": "wrong-qemu", "requires_static": true, "platforms": { "s390x": { "path": "/usr/bin/qemu-ppc64le-static" } } }
+JSON
+PLATFORMD_DATA_DIR=$T/baddata play noverify -e '{"platformd_platforms": [{"name": "s390x"}]}' &&
+  fail "a platform that does not verify succeeded"
+recap_has noverify failed=1
+grep -q "s390x: verification failed, handler removed" "$T/noverify.out" ||
+  fail "the failure does not carry platformctl's message: $(cat "$T/noverify.out")"
+[ ! -e "$BF/platformd-s390x" ] || fail "s390x stayed registered"
+pass "a platform that does not verify fails the task with platformctl's message"
 
 # BOINC tasks block a disable: the task fails with the refusal, the platform stays.
 boinc_stop "$B"

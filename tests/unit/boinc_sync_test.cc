@@ -127,6 +127,22 @@ TEST_CASE("sync: creates cc_config.xml, owns the entry, says no client runs") {
   CHECK(again->restart == BoincRestart::not_needed);
 }
 
+TEST_CASE("sync: withdrawing everything gives Debian's file back byte for byte (the <options> we made goes)") {
+  Fixture f;
+  const std::string orig = data("cc_config_debian.xml");
+  put(f.cc(), orig);
+  RealMachine m;
+  auto r = sync_alt_platforms(m, f.paths, f.state, {kAarch64}, f.opts);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  CHECK(f.state.owned_options);
+  // Written ahead with the entry, so a crash between the writes still knows it is ours.
+  CHECK(slurp(f.paths.state_dir / "state.json").find("\"owned_options\": true") != std::string::npos);
+  auto back = sync_alt_platforms(m, f.paths, f.state, {}, f.opts);
+  REQUIRE_MESSAGE(back, (back ? "" : back.error().message));
+  CHECK_FALSE(f.state.owned_options);
+  CHECK(slurp(f.cc()) == orig);
+}
+
 TEST_CASE("sync: a concurrent edit between read and rename is kept and the edit redone") {
   Fixture f;
   put(f.cc(), "<cc_config>\n  <options>\n  </options>\n</cc_config>\n");

@@ -49,6 +49,40 @@ TEST_CASE("Debian's default file: <options> is created, comment and log_flags un
   CHECK(back.text.find("alt_platform") == std::string::npos);
 }
 
+TEST_CASE("an <options> we created goes with our last entry: the file is given back byte for byte") {
+  const std::string orig = data("cc_config_debian.xml");
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK(e.options_ours);  // created by this edit: the caller stores it
+  auto back = edit_alt_platforms(e.text, "cc_config.xml", {}, e.owned, e.options_ours);
+  REQUIRE(back);
+  CHECK(back->removed == std::vector<std::string>{kAarch64});
+  CHECK_FALSE(back->options_ours);
+  CHECK(back->text == orig);
+
+  // Kept while our entries stay; kept when something of the user's moved in.
+  auto two = edit_alt_platforms(orig, "cc_config.xml", {kAarch64, kArmhf}, {}, false);
+  REQUIRE(two);
+  auto one = edit_alt_platforms(two->text, "cc_config.xml", {kArmhf}, two->owned, two->options_ours);
+  REQUIRE(one);
+  CHECK(one->options_ours);
+  CHECK(one->text.find("<options>") != std::string::npos);
+  std::string theirs = e.text;
+  theirs.insert(theirs.find("</options>"), "<!-- mine -->\n  ");
+  auto kept = edit_alt_platforms(theirs, "cc_config.xml", {}, e.owned, true);
+  REQUIRE(kept);
+  CHECK(kept->text.find("<options>") != std::string::npos);
+  CHECK(kept->text.find("<!-- mine -->") != std::string::npos);
+}
+
+TEST_CASE("the user's own empty <options> stays when our entries go") {
+  const std::string orig = "<cc_config>\n  <options>\n  </options>\n</cc_config>\n";
+  auto e = edit_ok(orig, {kAarch64}, {});
+  CHECK_FALSE(e.options_ours);
+  auto back = edit_alt_platforms(e.text, "cc_config.xml", {}, e.owned, e.options_ours);
+  REQUIRE(back);
+  CHECK(back->text == orig);
+}
+
 TEST_CASE("a hand-written file: everything but our line survives byte for byte") {
   const std::string orig = data("cc_config_user.xml");
   auto e = edit_ok(orig, {kAarch64, kArmhf}, {});
