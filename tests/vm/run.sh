@@ -59,7 +59,7 @@ deb_for() {
   if [ -f "$top/scripts/build-debs.sh" ]; then
     log "building the $arch .deb with scripts/build-debs.sh into $d"
     bash "$top/scripts/build-debs.sh" --out "$d" --deps --nocheck --no-lintian "$arch" >"$d/build-$arch.out" 2>&1 ||
-      { tail -30 "$d/build-$arch.out" "$d/$arch.log" >&2; return 1; }
+      { tail -n 30 "$d/build-$arch.out" "$d/$arch.log" >&2; return 1; }
   elif [ "$arch" = "$(dpkg --print-architecture)" ]; then
     log "building the $arch .deb (dpkg-buildpackage -b, nocheck) into $d"
     src=$(mktemp -d)
