@@ -10,6 +10,7 @@ Runner register_enable(CLI::App& app, Globals& g) {
     std::vector<std::string> names;
     bool strict = false;
     bool allow_slow = false;
+    bool take_over = false;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("platforms", o->names, "platforms to enable, e.g. aarch64 armhf")->required();
@@ -17,10 +18,14 @@ Runner register_enable(CLI::App& app, Globals& g) {
                 "block on a floating-point deviation in any impact class, not only every-program");
   sub->add_flag("--allow-slow", o->allow_slow,
                 "enable even below 2% of native speed (BOINC would abort most of its tasks)");
+  sub->add_flag("--take-over", o->take_over,
+                "when another tool's binfmt entry claims these programs, disable it (not removed) and use ours "
+                "if it verifies; it is enabled again by disable");
   return [&g, o] {
     ChangeOptions opts;
     opts.strict = o->strict;
     opts.allow_slow = o->allow_slow;
+    opts.take_over = o->take_over;
     auto r = daemon_or_direct(
         g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
     if (!r) return report_error(r.error());

@@ -230,6 +230,26 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
   }
 }
 
+// Enables again the other tools' entries that `enable --take-over` disabled for `arch`, those
+// that still exist, once our handler for it is gone: the machine is as the other tool left it.
+void give_back(BinfmtTable& table, State& st, const std::string& arch, ChangeReport& rep) {
+  auto t = st.taken_over.find(arch);
+  if (t == st.taken_over.end()) return;
+  auto entries = table.entries();
+  for (const auto& name : t->second) {
+    const BinfmtRule* e = entries ? find_entry(*entries, name) : nullptr;
+    if (!e || e->enabled) continue;
+    if (auto r = table.set_enabled(name, true); !r) {
+      rep.warnings.push_back(
+          fmt::format("{}: could not enable entry '{}' of another tool again: {}", arch, name, r.error().message));
+      continue;
+    }
+    rep.lines.push_back(fmt::format("{}: enabled entry '{}' of another tool again (it was taken over)", arch, name));
+    rep.changed = true;
+  }
+  st.taken_over.erase(t);
+}
+
 // Removes the handler of each withdrawing platform (Choice::withdrawing) once the client no
 // longer lists it, or no client answers (one started later reads cc_config.xml, which no
 // longer names it). While the client still lists it, or what it lists is unknown, the handler
@@ -250,6 +270,7 @@ void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st,
     const BinfmtRule* ours = pl ? find_entry(*entries, own_entry_name(arch)) : nullptr;
     if (contains(st.enabled, arch) || !ours) {  // enabled again, or the handler is gone anyway
       remove_value(st.withdrawing, arch);
+      if (!contains(st.enabled, arch)) give_back(table, st, arch, rep);
       continue;
     }
     const bool listed = listing.kind == ClientListing::Kind::answered && contains(listing.platforms, pl->boinc_name);
@@ -268,6 +289,7 @@ void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st,
     }
     remove_value(st.withdrawing, arch);
     rep.changed = true;
+    give_back(table, st, arch, rep);
     rep.lines.push_back(fmt::format("{}: disabled (removed entry {}: {})", arch, ours->name,
                                     listing.kind == ClientListing::Kind::answered
                                         ? fmt::format("the BOINC client no longer lists {}", pl->boinc_name)
@@ -439,6 +461,10 @@ Result<StatusReport> Broker::status() {
           } else {
             ps.state = "emulated";
             ps.reason = rec->second.reason;
+            if (auto t = s.state.taken_over.find(pl.arch); t != s.state.taken_over.end())
+              ps.reason += fmt::format(
+                  "{}taken over (--take-over) from entry '{}' of another tool, disabled while {} is enabled",
+                  ps.reason.empty() ? "" : "; ", fmt::join(t->second, "', '"), pl.arch);
           }
         }
       }
@@ -532,8 +558,9 @@ static std::string better_than_foreign(Machine& m, const Paths& paths, Broker::S
   return fmt::format(
       ". Better: {}. To hand the magic over, mask the file that registers '{}' (e.g. `ln -s /dev/null "
       "/etc/binfmt.d/{}.conf` when it comes from /usr/lib/binfmt.d/{}.conf), remove the entry (`echo -1 > "
-      "/proc/sys/fs/binfmt_misc/{}`), then `platformctl enable {}`",
-      candidate_line(best), f.name, f.name, f.name, f.name, pl.arch);
+      "/proc/sys/fs/binfmt_misc/{}`), then `platformctl enable {}`; or `platformctl enable --take-over {}`, which "
+      "disables that entry while {} is enabled",
+      candidate_line(best), f.name, f.name, f.name, f.name, pl.arch, pl.arch, pl.arch);
 }
 
 // Registers and verifies one platform, or adopts another tool's entry that already serves it.
@@ -623,6 +650,32 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     return;
   }
   auto foreign = foreign_overlaps(rule, *entries);
+  // --take-over: the other tools' entries are disabled (never removed or edited) and ours is
+  // registered and proven as if they were not there. Should ours not end up serving the
+  // platform, `taking` gives theirs back on the way out.
+  struct TakeOver {
+    BinfmtTable& table;
+    State& st;
+    const std::string& arch;
+    ChangeReport& rep;
+    bool keep = false;
+    ~TakeOver() {
+      if (!keep) give_back(table, st, arch, rep);
+    }
+  };
+  std::optional<TakeOver> taking;
+  if (!foreign.empty() && o.take_over) {
+    auto& names = s.state.taken_over[pl->arch];
+    taking.emplace(table, s.state, pl->arch, rep);
+    for (const auto& f : foreign) {
+      if (auto r = table.set_enabled(f.name, false); !r) return keep_first(r.error());
+      if (!contains(names, f.name)) names.push_back(f.name);
+      rep.lines.push_back(fmt::format(
+          "{}: took over from entry '{}' of another tool (interpreter {}): disabled while {} is enabled, not removed",
+          pl->arch, f.name, f.interpreter, pl->arch));
+    }
+    foreign.clear();
+  }
   if (!foreign.empty()) {
     // Another tool already handles this magic. Its entry matches first whatever we add, so
     // verify the platform through it: adopt it when it passes, report it when it does not.
@@ -633,11 +686,12 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter), probe_identity(paths, pl->arch));
     const std::string better = better_than_foreign(m, paths, s, *pl, cands, v, f, o);
     if (!v.passed) {
-      keep_first(
-          fail(exit_code::conflict,
-               "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
-               "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry{}",
-               pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v), better));
+      keep_first(fail(
+          exit_code::conflict,
+          "{}: binfmt entry '{}' of another tool (interpreter {}, flags {}) already handles these programs and "
+          "does not verify: {}. Not adding a second handler; fix or disable that entry, then retry, or use "
+          "--take-over to disable it while {} is enabled{}",
+          pl->arch, f.name, f.interpreter, f.flags.empty() ? "none" : f.flags, describe_failure(v), pl->arch, better));
       return;
     }
     if (!better.empty()) rep.warnings.push_back(fmt::format("{}: the adopted entry '{}'{}", pl->arch, f.name, better));
@@ -703,6 +757,7 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     s.state.verified[pl->arch] = record_of(v, identity, probe_identity(paths, pl->arch));
   }
   if (!v.passed && keep_on_failure && keep_on_failure()) {
+    if (taking) taking->keep = true;
     add_sorted(s.state.enabled, pl->arch);
     rep.changed = true;
     rep.warnings.push_back(fmt::format(
@@ -717,6 +772,7 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
         fail(exit_code::verify_failed, "{}: verification failed, handler removed: {}", pl->arch, describe_failure(v)));
     return;
   }
+  if (taking) taking->keep = true;
   add_sorted(s.state.enabled, pl->arch);
   rep.changed = true;
   std::string speed =
@@ -818,6 +874,8 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
       // Its handler goes once the BOINC client no longer lists it (finish_change).
       add_sorted(s.state.withdrawing, pl->arch);
       rep.changed = true;
+    } else if (s.state.taken_over.count(pl->arch)) {
+      give_back(table, s.state, pl->arch, rep);
     } else if (was_enabled) {
       rep.lines.push_back(fmt::format("{}: disabled (it was served by another tool's entry, which stays)", pl->arch));
       rep.changed = true;
@@ -931,6 +989,26 @@ Result<ChangeReport> Broker::reconcile() {
         rep.changed = true;
       }
     }
+  // Taken over (--take-over): an entry of the other tool's that is enabled again (its tool
+  // registered it anew: systemd-binfmt at boot or restart) is disabled again while the
+  // platform is enabled; given back once the platform is neither enabled nor being withdrawn.
+  for (const auto& [arch, names] : std::map<std::string, std::vector<std::string>>(s.state.taken_over)) {
+    if (!contains(s.state.enabled, arch)) {
+      if (!contains(s.state.withdrawing, arch)) give_back(table, s.state, arch, rep);
+      continue;
+    }
+    for (const auto& name : names)
+      if (const BinfmtRule* e = find_entry(*entries, name); e && e->enabled) {
+        if (auto r = table.set_enabled(name, false); !r) {
+          rep.warnings.push_back(r.error().message);
+          continue;
+        }
+        rep.lines.push_back(fmt::format(
+            "{}: disabled entry '{}' of another tool again (taken over; its tool registered it anew)", arch, name));
+        rep.changed = true;
+      }
+  }
+  if (auto again = table.entries(); again) *entries = std::move(*again);
   // Chosen platforms whose entry is gone (flushed by systemd-binfmt or another tool) or whose
   // translator file was replaced (F pinned the old inode) are registered and verified again.
   auto natives = native_headers(paths_, s.host);

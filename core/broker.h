@@ -51,6 +51,10 @@ struct ChangeOptions {
   // enable: register with this translator binary only (a path from emulators/*.json), not
   // the first usable one. Unset: the first usable one, as before.
   std::optional<std::string> translator;
+  // enable: when another tool's entry already claims the platform's programs, disable it
+  // (BinfmtTable::set_enabled; never removed or edited) and register ours instead, if ours
+  // verifies. Given back (enabled again) when the platform is disabled.
+  bool take_over = false;
 };
 
 // One line per platform touched, plus what happened to BOINC.

@@ -27,6 +27,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     s.owned_alt_platforms = j.value("owned_alt_platforms", std::vector<std::string>{});
     s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
     s.owned_options = j.value("owned_options", false);
+    s.taken_over = j.value("taken_over", std::map<std::string, std::vector<std::string>>{});
     if (j.contains("verified")) {
       for (const auto& [arch, v] : j.at("verified").items()) {
         VerifyRecord r;
@@ -68,6 +69,7 @@ std::string serialize_state(const State& s) {
   j["owned_alt_platforms"] = s.owned_alt_platforms;
   if (!s.withdrawing.empty()) j["withdrawing"] = s.withdrawing;
   if (s.owned_options) j["owned_options"] = true;
+  if (!s.taken_over.empty()) j["taken_over"] = s.taken_over;
   json verified = json::object();
   for (const auto& [arch, r] : s.verified)
     verified[arch] = {{"translator", r.translator_identity},

@@ -49,6 +49,10 @@ struct State {
   // Disabled archs whose handler of ours stays because the BOINC client still lists them
   // (see Choice::withdrawing), sorted.
   std::vector<std::string> withdrawing;
+  // enable --take-over: arch -> other tools' entries we disabled so that ours serves the
+  // platform. Kept disabled while the platform is enabled (a reconcile disables them again
+  // when their tool registers them anew), enabled again when our handler goes.
+  std::map<std::string, std::vector<std::string>> taken_over;
 };
 
 // The administrator's choice for one platform, as far as it has been carried out.

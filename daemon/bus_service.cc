@@ -214,13 +214,15 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
     std::vector<std::string> names;
-    std::map<std::string, bool> opts{{"strict", false}, {"restart_boinc", true}, {"allow_slow", false}};
+    std::map<std::string, bool> opts{
+        {"strict", false}, {"restart_boinc", true}, {"allow_slow", false}, {"take_over", false}};
     int r = read_names(m, names, false, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
     if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
     ChangeOptions o;
     o.strict = opts["strict"];
     o.allow_slow = opts["allow_slow"];
+    o.take_over = opts["take_over"];
     o.restart_boinc = opts["restart_boinc"];
     self->auth_.check(m, dbus::kActionEnable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
       if (d) return self->reply_denied(call.get(), "enable", names, *d);

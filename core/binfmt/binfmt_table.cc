@@ -55,4 +55,14 @@ Result<void> BinfmtTable::remove_own(std::string_view name) {
   return {};
 }
 
+Result<void> BinfmtTable::set_enabled(std::string_view name, bool enabled) {
+  if (name.empty() || name.find('/') != std::string_view::npos || name == "register" || name == "status")
+    return fail(exit_code::failure, "internal: {} is not a binfmt entry name", name);
+  auto w = m_.write_file(dir_ / std::string(name), enabled ? "1" : "0");
+  if (!w)
+    return fail(exit_code::failure, "cannot {} binfmt entry {}: {}", enabled ? "enable" : "disable", name,
+                w.error().message);
+  return {};
+}
+
 }  // namespace platformd

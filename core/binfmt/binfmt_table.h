@@ -1,6 +1,7 @@
 // The kernel's binfmt_misc table, read and changed through a Machine. platformd owns only the
 // entries whose name starts with kOwnPrefix; it never writes to `status` (writing -1 there
-// deletes every entry, other tools' included).
+// deletes every entry, other tools' included), and never removes or edits another tool's entry
+// (it may disable one, set_enabled, for --take-over).
 #pragma once
 
 #include <string>
@@ -32,6 +33,10 @@ class BinfmtTable {
   Result<void> add(const BinfmtRule& r);
   // Removes one of OUR entries (refuses any other name).
   Result<void> remove_own(std::string_view name);
+  // Writes 0 or 1 to an entry's file: a disabled entry stays registered, unchanged, and the
+  // kernel skips it. The one change platformd makes to another tool's entry, and only when the
+  // administrator asks for it (enable --take-over); it is enabled again when we let go.
+  Result<void> set_enabled(std::string_view name, bool enabled);
   bool globally_enabled();
   const fs::path& dir() const { return dir_; }
 

@@ -148,6 +148,7 @@ Result<std::optional<ChangeReport>> change(const char* member, const std::vector
     // rather than ignoring it, and plain calls stay what they always were.
     if (is_disable && o.keep_busy) opts.emplace_back("keep_busy", true);
     if (!is_disable && o.allow_slow) opts.emplace_back("allow_slow", true);
+    if (!is_disable && o.take_over) opts.emplace_back("take_over", true);
     r = append_options(m.get(), opts);
   }
   if (r < 0) return encode_failure(r);

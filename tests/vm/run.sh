@@ -149,7 +149,7 @@ run_scenario() {
   image_time[$scen]=$(($(date +%s) - t))
   t=$(date +%s)
   if ! deb=$(deb_for "$arch"); then
-    result[$scen]="SKIP (no $arch .deb)"
+    result[$scen]="FAIL (no $arch .deb: its build failed, see above)"
     return
   fi
   deb_time[$scen]=$(($(date +%s) - t))
