@@ -177,14 +177,24 @@ Result<DirHandle> RealMachine::open_dir(const fs::path& p) {
     if (S_ISLNK(st.st_mode)) {
       // An administrator's path may pass through a symlink (/var/lib/boinc -> boinc-client);
       // one that another user could have made or re-aimed is not followed.
+      // A link cannot be re-aimed in place, only replaced, which takes the right to rename
+      // in its directory: its own owner matters only in a sticky shared directory (/tmp),
+      // where the owner of an entry may still remove it. (Debian's /var/lib/boinc ->
+      // boinc-client link is the boinc user's, in root's /var/lib: safe to follow.)
       struct stat ds {};
       std::string why;
       if (::fstat(cur.get(), &ds) != 0) return errno_error("cannot examine", at);
-      if (others_can_rename_in(ds, &why) ||
-          (st.st_uid != 0 && st.st_uid != ::geteuid() && !owner_outside_namespace(st.st_uid)))
+      const bool link_not_ours = st.st_uid != 0 && st.st_uid != ::geteuid() && !owner_outside_namespace(st.st_uid);
+      const bool shared_sticky = (ds.st_mode & S_ISVTX) && (ds.st_mode & (S_IWOTH | S_IWGRP));
+      if (others_can_rename_in(ds, &why))
         return fail(exit_code::bad_config,
                     "{} is a symbolic link another user could change ({} is {}); not following it", (at / c).string(),
-                    at.string(), why.empty() ? fmt::format("owned by uid {}", st.st_uid) : why);
+                    at.string(), why);
+      if (shared_sticky && link_not_ours)
+        return fail(exit_code::bad_config,
+                    "{} is a symbolic link another user could change (it is owned by uid {}, in the shared directory "
+                    "{}); not following it",
+                    (at / c).string(), st.st_uid, at.string());
       if (++links > 40) return fail(exit_code::bad_config, "{}: too many levels of symbolic links", p.string());
       char buf[kMaxPathSize];
       ssize_t n = ::readlinkat(cur.get(), c.c_str(), buf, sizeof buf);

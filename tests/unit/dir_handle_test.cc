@@ -153,3 +153,25 @@ TEST_CASE("dir handle: open_dir follows a symlink only where no other user could
   REQUIRE(top);
   CHECK(top->swappable_because.empty());
 }
+
+TEST_CASE("dir handle: a link owned by another user is followed in root's directory, not in a sticky shared one") {
+  if (::geteuid() != 0) return;  // lchown to another uid needs root
+  TempDir t;
+  RealMachine real;
+  Machine& m = real;
+  fs::create_directories(t.path / "boinc-client");
+  // Debian: /var/lib/boinc -> boinc-client, the link the boinc user's, /var/lib root's 0755.
+  fs::create_directory_symlink("boinc-client", t.path / "boinc");
+  REQUIRE(::lchown((t.path / "boinc").c_str(), 4242, 4242) == 0);
+  auto ok = m.open_dir(t.path / "boinc");
+  REQUIRE_MESSAGE(ok, (ok ? "" : ok.error().message));
+  // In a sticky world-writable directory its owner may remove and re-make it.
+  fs::create_directories(t.path / "tmp");
+  ::chmod((t.path / "tmp").c_str(), 01777);
+  fs::create_directory_symlink(t.path / "boinc-client", t.path / "tmp/boinc");
+  REQUIRE(::lchown((t.path / "tmp/boinc").c_str(), 4242, 4242) == 0);
+  auto bad = m.open_dir(t.path / "tmp/boinc");
+  REQUIRE_FALSE(bad);
+  CHECK_MESSAGE(bad.error().message.find("owned by uid 4242, in the shared directory") != std::string::npos,
+                bad.error().message);
+}

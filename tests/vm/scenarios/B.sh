@@ -5,10 +5,10 @@
 # and lists x86_64-pc-linux-gnu; then a real x86_64 BOINC task from a minimal project on the
 # guest's loopback (files/miniproject.py) is downloaded, run, uploaded and reported.
 #
-# TEST POLICY: until the fidelity-by-impact issue lands, x86_64 under QEMU 7.2 deviates in
-# the blocking categories nan and ftz, so the default policy refuses it. This scenario runs
-# the daemon with a copy of the data directory whose fidelity-policy.json only WARNS on nan
-# and ftz (PLATFORMD_DATA_DIR in a drop-in), and says so in the transcript.
+# The DEFAULT policy (fidelity by impact, issue 14): x86_64 under QEMU 7.2 differs only in
+# classes that warn (flush-modes, nan-payloads, x87-transcendentals). Should the speed gate
+# refuse it (below 2 % of native inside this TCG guest), that is a FAIL line, and the rest of
+# the scenario goes on with --allow-slow so that the task is still tried.
 #
 # Boot 1: install, enable, the task; reboot. Boot 2: still registered and advertised.
 here=$(dirname "$0")
@@ -31,6 +31,7 @@ boot1() {
   wait_for 120 boinc_up >/dev/null
   echo "BOINC's platforms before: $(boinc_platforms | tr '\n' ' ')"
 
+  boinc_before=$(boinc_pid)
   log "apt-get install ./platformd_*_arm64.deb (default policy; postinst tries x86_64 i686)"
   step install run apt-get install -y "$V"/debs/platformd_*_arm64.deb >"$OUT/install.log" 2>&1
   rc=$?
@@ -38,26 +39,6 @@ boot1() {
   check "apt-get install exits 0" test "$rc" = 0
   check "platformd.service is active" systemctl is-active platformd
   run platformctl status
-
-  log "TEST POLICY: nan and ftz only warn (the fidelity-by-impact issue is not in yet)"
-  mkdir -p /etc/vmtest
-  rm -rf /etc/vmtest/platformd-data
-  cp -a /usr/share/platformd /etc/vmtest/platformd-data
-  python3 - /etc/vmtest/platformd-data/fidelity-policy.json <<'EOF'
-import json, sys
-p = sys.argv[1]
-d = json.load(open(p))
-d["blocking"] = [c for c in d["blocking"] if c not in ("nan", "ftz")]
-d["warning"] = sorted(set(d["warning"]) | {"nan", "ftz"})
-d["_comment"] = "VM scenario B test policy: nan and ftz warn instead of block"
-json.dump(d, open(p, "w"), indent=1)
-EOF
-  grep -E '"(blocking|warning)"' /etc/vmtest/platformd-data/fidelity-policy.json
-  mkdir -p /etc/systemd/system/platformd.service.d
-  printf '[Service]\nEnvironment=PLATFORMD_DATA_DIR=/etc/vmtest/platformd-data\n' \
-    >/etc/systemd/system/platformd.service.d/vmtest-policy.conf
-  run systemctl daemon-reload
-  run systemctl restart platformd
 
   # The client must not pause for the test's own CPU load (default: suspend above 25 %
   # non-BOINC CPU) nor wait for the machine to be idle.
@@ -72,11 +53,14 @@ EOF
 EOF
   chown boinc:boinc /var/lib/boinc-client/global_prefs_override.xml
 
-  log "platformctl enable x86_64 (through the daemon)"
-  boinc_before=$(boinc_pid)
+  log "platformctl enable x86_64 (through the daemon, default policy)"
   step enable-x86_64 run platformctl enable x86_64
   rc=$?
-  check "platformctl enable x86_64 exits 0" test "$rc" = 0
+  check "platformctl enable x86_64 exits 0 with the default policy" test "$rc" = 0
+  if [ "$rc" != 0 ]; then
+    log "enable x86_64 failed (exit $rc); going on with --allow-slow so that the task is still tried"
+    run platformctl enable --allow-slow x86_64
+  fi
   run platformctl status
   run platformctl verify x86_64
   check "x86_64 served by a handler (qemu-x86_64 adopted or platformd-x86_64)" \
@@ -84,7 +68,8 @@ EOF
   cat "$B"/qemu-x86_64 "$B"/platformd-x86_64 2>/dev/null
   check "cc_config.xml lists x86_64-pc-linux-gnu" has_alt x86_64-pc-linux-gnu
   cat "$CC"
-  check "boinc-client restarted ($boinc_before -> $(boinc_pid))" test "$(boinc_pid)" != "$boinc_before"
+  check "boinc-client restarted since before the installation ($boinc_before -> $(boinc_pid))" \
+    test "$(boinc_pid)" != "$boinc_before"
   wait_for 120 boinc_up >/dev/null
   echo "BOINC's platforms: $(boinc_platforms | tr '\n' ' ')"
   check "get_state lists x86_64-pc-linux-gnu" boinc_lists x86_64-pc-linux-gnu
