@@ -18,6 +18,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "exit_codes.h"
 #include "system/machine.h"
@@ -32,6 +33,46 @@ Error errno_error(std::string_view what, const fs::path& p) {
   return fail(exit_code::failure, "{} {}: {}", what, p.string(), std::strerror(errno));
 }
 
+// Where openat2 answers ENOSYS: the same lookup, one component at a time, each opened with
+// O_NOFOLLOW relative to the one before. Stricter than the resolve flags asked for: no symlink
+// and no ".." at all (ELOOP, EXDEV), and every component on dirfd's file system (EXDEV).
+int openat_walk(int dirfd, const std::string& path, std::uint64_t flags, mode_t mode) {
+  struct stat top {};
+  if (::fstat(dirfd, &top) != 0) return -1;
+  std::vector<std::string> parts;
+  for (std::size_t pos = 0; pos <= path.size();) {
+    std::size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    if (std::string part = path.substr(pos, slash - pos); !part.empty() && part != ".") parts.push_back(part);
+    pos = slash + 1;
+  }
+  if (parts.empty()) parts.push_back(".");
+  UniqueFd cur;
+  int at = dirfd;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] == "..") {
+      errno = EXDEV;
+      return -1;
+    }
+    const bool last = i + 1 == parts.size();
+    const int f = last ? static_cast<int>(flags) | O_NOFOLLOW : O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    UniqueFd next(::openat(at, parts[i].c_str(), f, mode));
+    if (!next) {
+      if (errno == ENOTDIR && !last) errno = ELOOP;  // a symlink in the middle
+      return -1;
+    }
+    struct stat st {};
+    if (::fstat(next.get(), &st) != 0) return -1;
+    if (st.st_dev != top.st_dev) {
+      errno = EXDEV;
+      return -1;
+    }
+    cur = std::move(next);
+    at = cur.get();
+  }
+  return cur.release();
+}
+
 int openat2_retry(int dirfd, const std::string& path, std::uint64_t flags, std::uint64_t resolve, mode_t mode = 0) {
   struct open_how how {};
   how.flags = flags;
@@ -41,6 +82,10 @@ int openat2_retry(int dirfd, const std::string& path, std::uint64_t flags, std::
     long fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
     // EAGAIN: a rename raced the lookup of ".." under RESOLVE_BENEATH; the kernel asks for a retry.
     if (fd < 0 && (errno == EAGAIN || errno == EINTR) && attempt < 16) continue;
+    // ENOSYS: systemd's RestrictSUIDSGID= answers openat2 so (it cannot see the mode inside
+    // struct open_how, so it makes callers fall back; seen in the VM tier under
+    // platformd.service), as does a kernel before 5.6.
+    if (fd < 0 && errno == ENOSYS) return openat_walk(dirfd, path, flags, mode);
     return static_cast<int>(fd);
   }
 }
@@ -230,7 +275,6 @@ Result<DirHandle> RealMachine::open_dir(const DirHandle& root, const fs::path& r
     if (errno == EXDEV || errno == ELOOP)
       return fail(exit_code::bad_config, "{} leads outside {} (a symbolic link or a mount point); not following it",
                   shown.string(), root.path.string());
-    if (errno == ENOSYS) return fail(exit_code::failure, "openat2 is not available (Linux >= 5.6 is needed)");
     return errno_error("cannot open", shown);
   }
   DirHandle h;

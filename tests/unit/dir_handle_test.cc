@@ -6,11 +6,18 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "exit_codes.h"
@@ -174,4 +181,69 @@ TEST_CASE("dir handle: a link owned by another user is followed in root's direct
   REQUIRE_FALSE(bad);
   CHECK_MESSAGE(bad.error().message.find("owned by uid 4242, in the shared directory") != std::string::npos,
                 bad.error().message);
+}
+
+namespace {
+
+// In a forked child: openat2 answers ENOSYS (a seccomp filter, as systemd's
+// RestrictSUIDSGID= installs one), then `body` runs; its string comes back through a pipe.
+std::string without_openat2(const std::function<std::string()>& body) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    std::string out = "!filter";
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
+      out = ::syscall(SYS_openat2, AT_FDCWD, "/", nullptr, 0) < 0 && errno == ENOSYS ? body() : "!not ENOSYS";
+    (void)!::write(fds[1], out.data(), out.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, n);
+  ::close(fds[0]);
+  ::waitpid(pid, nullptr, 0);
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("dir handle: without openat2 (ENOSYS, as under systemd's RestrictSUIDSGID=) the walk is stricter, not open") {
+  TempDir t;
+  fs::create_directories(t.path / "data/sub");
+  put(t.path / "data/sub/cc_config.xml", "<cc_config/>\n");
+  fs::create_directory_symlink(t.path / "data/sub", t.path / "data/link");
+  const std::string got = without_openat2([&] {
+    RealMachine m;
+    auto root = m.open_dir(t.path / "data");
+    if (!root) return "!root: " + root.error().message;
+    auto sub = m.open_dir(*root, "sub");
+    if (!sub) return "!sub: " + sub.error().message;
+    auto read = m.read_file_at(*sub, "cc_config.xml", 1 << 20);
+    std::string out = read && *read ? (*read)->text : "!read";
+    FileOwnership own{::geteuid(), ::getegid(), 0644};
+    if (auto w = m.replace_file_at(*sub, "cc_config.xml", "<cc_config>new</cc_config>\n", own, out); !w)
+      return "!replace: " + w.error().message;
+    auto again = m.read_file_at(*sub, "cc_config.xml", 1 << 20);
+    out += again && *again ? (*again)->text : "!reread";
+    auto link = m.open_dir(*root, "link");
+    out += link ? "link followed" : "link: " + link.error().message;
+    auto up = m.open_dir(*sub, "../sub");
+    out += up ? "; .. followed" : "; ..: " + up.error().message;
+    return out;
+  });
+  REQUIRE_MESSAGE(got.rfind("<cc_config/>\n<cc_config>new</cc_config>\n", 0) == 0, got);
+  CHECK_MESSAGE(got.find("link: ") != std::string::npos, got);
+  CHECK_MESSAGE(got.find("; ..: ") != std::string::npos, got);
+  CHECK_MESSAGE(got.find("leads outside") != std::string::npos, got);
 }
