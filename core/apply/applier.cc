@@ -6,20 +6,6 @@ namespace platformd {
 
 namespace {
 
-// The broker's ChangeOptions gains allow_slow with issue 14. Until then a file asking for it
-// is refused (before anything changes) rather than enabled under the default policy, which
-// would pretend to honour it. Checked at compile time, so it starts working when the broker
-// offers it and never has to be remembered.
-template <typename O>
-constexpr bool broker_has_allow_slow = requires(O o) {
-  o.allow_slow = true;
-};
-
-template <typename O>
-void set_allow_slow(O& o, bool v) {
-  if constexpr (broker_has_allow_slow<O>) o.allow_slow = v;
-}
-
 Result<Catalog> load_catalog(Machine& m, const Paths& p) {
   fs::path f = p.data_dir / "catalog.json";
   auto text = m.read_file(f, 1 << 20);
@@ -40,13 +26,14 @@ ApplyItem item_of(const PlannedPlatform& p) {
   return it;
 }
 
-// Runs one platform's action; the report's lines and warnings go to `rep`.
-void run_action(Broker& b, const PlannedPlatform& p, const ApplyOptions& o, ApplyItem& it, ApplyReport& rep) {
+// Runs one platform's action; the report's lines and warnings go to `rep`. The BOINC client is
+// not restarted here: apply_desired_state restarts it once, after every action.
+void run_action(Broker& b, const PlannedPlatform& p, ApplyItem& it, ApplyReport& rep) {
   ChangeOptions co;
-  co.restart_boinc = o.restart_boinc;
+  co.restart_boinc = false;
   co.strict = p.strict;
   co.translator = p.translator;
-  set_allow_slow(co, p.allow_slow);
+  co.allow_slow = p.allow_slow;
   auto r = p.action == ApplyAction::enable ? b.enable({p.arch}, co) : b.disable({p.arch}, co);
   if (!r) {
     it.error = r.error();
@@ -73,13 +60,6 @@ Result<ApplyReport> apply_desired_state(Broker& b, const DesiredStateFile& d, co
   if (!before) return before.error();
   auto plan = plan_apply(d, *catalog, *translators, *before);
   if (!plan) return plan.error();
-  for (const auto& p : *plan)
-    if (p.allow_slow && !broker_has_allow_slow<ChangeOptions>)
-      return fail(exit_code::bad_config,
-                  "{}: {}: allow_slow is not supported by this platformd (its broker has no such policy yet); "
-                  "nothing was changed",
-                  d.source, p.arch);
-
   ApplyReport rep;
   rep.source = d.source;
   rep.check = o.check;
@@ -95,9 +75,25 @@ Result<ApplyReport> apply_desired_state(Broker& b, const DesiredStateFile& d, co
     return rep;
   }
   // Withdrawals first: a platform given up should not wait for the probes of new ones.
+  bool acted = false;
   for (auto action : {ApplyAction::disable, ApplyAction::enable})
     for (std::size_t i = 0; i < plan->size(); ++i)
-      if ((*plan)[i].action == action) run_action(b, (*plan)[i], o, rep.items[i], rep);
+      if ((*plan)[i].action == action) {
+        run_action(b, (*plan)[i], rep.items[i], rep);
+        acted = true;
+      }
+  // One restart of the BOINC client for the whole file (not one per platform): a reconcile
+  // applies the advertised set with the restart, confirms the client's list, and lets the
+  // handlers of withdrawn platforms go once the client no longer lists them.
+  if (acted && o.restart_boinc) {
+    auto r = b.reconcile();
+    if (!r) {
+      rep.warnings.push_back("BOINC: " + r.error().message);
+    } else {
+      for (auto& l : r->lines) rep.lines.push_back(std::move(l));
+      for (auto& w : r->warnings) rep.warnings.push_back(std::move(w));
+    }
+  }
 
   auto after = b.status();
   if (!after) return after.error();
