@@ -7,7 +7,9 @@ What a real project's server does for one task, and nothing more:
                                 (primary or <alt_platform>) with one workunit of an x86_64
                                 app version; acknowledges reported results
   GET  /vmtest/download/NAME    the app's executable and the workunit's input
-  POST /vmtest_cgi/file_upload  the upload handler (get_file_size, file_upload)
+  POST /vmtest_cgi/file_upload_handler  the upload handler (get_file_size, file_upload); the client
+                                        takes a file URL for an upload URL only when it contains
+                                        "file_upload_handler" (client/client_types.cpp FILE_INFO::parse)
 The formats follow BOINC's client (client/scheduler_op.cpp SCHEDULER_REPLY::parse,
 client/cs_scheduler.cpp handle_scheduler_reply, lib/crypt.cpp for the code-signing key and
 signature; the upload handler's replies as sched/file_upload_handler.cpp writes them).
@@ -73,7 +75,7 @@ def work():
             f"<file_ref>\n<file_name>in</file_name>\n<open_name>in</open_name>\n<copy_file/>\n</file_ref>\n"
             f"</workunit>\n"
             f"<file_info>\n<name>{OUT_FILE}</name>\n<generated_locally/>\n<upload_when_present/>\n"
-            f"<max_nbytes>100000</max_nbytes>\n<url>{BASE}/vmtest_cgi/file_upload</url>\n</file_info>\n"
+            f"<max_nbytes>100000</max_nbytes>\n<url>{BASE}/vmtest_cgi/file_upload_handler</url>\n</file_info>\n"
             f"<result>\n<name>{RESULT}</name>\n<wu_name>{WU}</wu_name>\n<platform>{PLATFORM}</platform>\n"
             f"<version_num>100</version_num>\n<report_deadline>{deadline}</report_deadline>\n"
             f"<file_ref>\n<file_name>{OUT_FILE}</file_name>\n<open_name>out</open_name>\n<copy_file/>\n"
