@@ -158,6 +158,9 @@ bool verdict_reusable(const VerifyRecord& r, const Paths& p, const Platform& pl,
          (o.allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
 }
 
+// The translator identity of a compat platform enabled natively (no translator, no handler).
+constexpr std::string_view kNativeIdentity = "native";
+
 // The BOINC names we advertise: platforms chosen AND verified (a platform that fails
 // verification stays chosen, but BOINC must not fetch work for it).
 std::vector<std::string> advertised(const Catalog& c, const State& st) {
@@ -421,6 +424,7 @@ Result<StatusReport> Broker::status() {
     if (s.host.runs_natively(pl.arch)) {
       ps.state = "native";
       ps.reason = pl.arch == s.host.userland_arch ? "this machine's userland" : "proven by running its probe natively";
+      if (ps.enabled && pl.arch != s.host.userland_arch) ps.reason += "; enabled: advertised to BOINC, no handler";
       rep.platforms.push_back(std::move(ps));
       continue;
     }
@@ -584,9 +588,35 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     rep.lines.push_back(fmt::format("{}: not enabled: {}", pl->arch, msg));
   };
   if (s.host.runs_natively(pl->arch)) {
-    keep_first(fail(exit_code::refused,
-                    "{} runs natively on this machine; refusing to register a handler that would capture its programs",
-                    pl->arch));
+    if (pl->arch == s.host.userland_arch) {
+      keep_first(
+          fail(exit_code::refused,
+               "{} runs natively: it is this machine's own platform (BOINC's primary one); refusing to register a "
+               "handler that would capture its programs",
+               pl->arch));
+      return;
+    }
+    // A compat platform this kernel runs natively (aarch64 under a 32-bit armhf userland, as
+    // Raspberry Pi OS 32-bit on a 64-bit kernel): advertised to BOINC as it is, with no
+    // translator and never a handler (which would capture the programs the kernel runs).
+    auto rec = s.state.verified.find(pl->arch);
+    if (contains(s.state.enabled, pl->arch) && rec != s.state.verified.end() &&
+        rec->second.translator_identity == kNativeIdentity) {
+      rep.lines.push_back(fmt::format("{}: already enabled (runs natively)", pl->arch));
+      return;
+    }
+    VerifyRecord r;
+    r.translator_identity = kNativeIdentity;
+    r.probe_identity = probe_identity(paths, pl->arch);
+    r.fidelity = "native";
+    r.passed = true;
+    s.state.verified[pl->arch] = r;
+    add_sorted(s.state.enabled, pl->arch);
+    rep.changed = true;
+    rep.lines.push_back(fmt::format(
+        "{}: enabled natively: this kernel runs its programs (proven by its probe); advertised to BOINC with no "
+        "translator and no handler",
+        pl->arch));
     return;
   }
   if (auto u = s.host.undetermined_compat.find(pl->arch); u != s.host.undetermined_compat.end()) {
@@ -863,8 +893,13 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
   auto entries = table.entries();
   for (const Platform* pl : *platforms) {
     if (s.host.runs_natively(pl->arch)) {
-      if (!rep.error)
+      if (contains(s.state.enabled, pl->arch)) {  // enabled natively: only the advertisement goes
+        remove_value(s.state.enabled, pl->arch);
+        rep.changed = true;
+        rep.lines.push_back(fmt::format("{}: disabled (runs natively; no longer advertised to BOINC)", pl->arch));
+      } else if (!rep.error) {
         rep.error = fail(exit_code::refused, "{} runs natively on this machine; there is nothing to disable", pl->arch);
+      }
       continue;
     }
     bool was_enabled = contains(s.state.enabled, pl->arch);
@@ -1016,6 +1051,7 @@ Result<ChangeReport> Broker::reconcile() {
   for (const auto& arch : std::vector<std::string>(s.state.enabled)) {
     const Platform* pl = s.catalog.by_arch(arch);
     if (!pl) continue;
+    if (s.host.runs_natively(arch)) continue;  // enabled natively: nothing to register or repair
     const BinfmtRule* ours = find_entry(*entries, own_entry_name(arch));
     auto rec = s.state.verified.find(arch);
     bool healthy = ours && ours->enabled && rec != s.state.verified.end() && rec->second.passed &&
