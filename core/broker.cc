@@ -689,6 +689,9 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     const std::string& arch;
     ChangeReport& rep;
     bool keep = false;
+    TakeOver(BinfmtTable& t, State& s, const std::string& a, ChangeReport& r) : table(t), st(s), arch(a), rep(r) {}
+    TakeOver(const TakeOver&) = delete;
+    TakeOver& operator=(const TakeOver&) = delete;
     ~TakeOver() {
       if (!keep) give_back(table, st, arch, rep);
     }
