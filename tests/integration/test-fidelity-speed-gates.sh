@@ -23,16 +23,28 @@ port=$(boinc_free_port)
 
 # 1. The gate, through each QEMU.
 for q in /usr/bin/qemu-i386-static "$q10/qemu-i386"; do
-  expect_exit 5 "$PCTL" --json verify i686 --translator "$q"
-  python3 - "$T/out" <<'PY' || fail "i686 under $q: $(cat "$T/out")"
+  # About 1.5-2.4 % of native here (x87 in softfloat), so a run can land on either side of the
+  # 2 % gate: what must hold is that the verdict follows the ratio it measured, both ways.
+  set +e
+  "$PCTL" --json verify i686 --translator "$q" >"$T/out" 2>"$T/err"
+  rc=$?
+  set -e
+  python3 - "$T/out" "$rc" <<'PY' || fail "i686 under $q (exit $rc): $(cat "$T/out" "$T/err")"
 import json, sys
 (v,) = json.load(open(sys.argv[1]))
-assert v["runs"] and not v["passed"], v["detail"]
-assert v["too_slow"], "too_slow not set"
+rc = int(sys.argv[2])
+slow = min(v["fp_ratio"], v["int_ratio"]) < 0.02
+assert v["runs"], v["detail"]
 assert v["fidelity"] == "warning", v["fidelity"]
-assert "too slow: " in v["detail"] and "refused without --allow-slow" in v["detail"], v["detail"]
-assert min(v["fp_ratio"], v["int_ratio"]) < 0.02, (v["fp_ratio"], v["int_ratio"])
-print(f"measured: i686 FP {100 * v['fp_ratio']:.2f}% integer {100 * v['int_ratio']:.1f}% of native")
+assert v["too_slow"] == slow, (v["too_slow"], v["fp_ratio"], v["int_ratio"])
+if slow:
+    assert rc == 5 and not v["passed"], (rc, v["passed"])
+    assert "too slow: " in v["detail"] and "refused without --allow-slow" in v["detail"], v["detail"]
+else:
+    assert rc == 0 and v["passed"], (rc, v["passed"])
+    print("note: this run measured above the 2 % gate, so the refusal itself was not exercised")
+print(f"measured: i686 FP {100 * v['fp_ratio']:.2f}% integer {100 * v['int_ratio']:.1f}% of native; "
+      f"{'refused as too slow' if slow else 'passed'}")
 PY
   expect_exit 0 "$PCTL" --json verify i686 --translator "$q" --allow-slow
   python3 -c "
@@ -41,7 +53,7 @@ import json, sys
 assert v['passed'], v
 # Each verify measures again; near the 2 % gate a second run may land just above it.
 assert not v['too_slow'] or 'enabled anyway (--allow-slow)' in v['detail'], v['detail']" || fail "i686 --allow-slow under $q: $(cat "$T/out")"
-  pass "i686 under $q: refused as too slow, passes with --allow-slow"
+  pass "i686 under $q: the gate follows the measured ratio; passes with --allow-slow"
 done
 
 # 2. Both as candidates. Where this kernel runs i686 itself (IA32 emulation), i686 cannot get a
