@@ -24,7 +24,6 @@ struct HostInfo {
   // run them natively, so no handler may be registered for them. arch -> why.
   std::map<std::string, std::string> undetermined_compat;
   bool runs_natively(std::string_view arch) const;
-  bool native_unknown(const std::string& arch) const { return undetermined_compat.count(arch) > 0; }
 };
 
 // What running a compat platform's probe natively showed.

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <systemd/sd-daemon.h>
 
 #include "broker.h"
@@ -32,9 +33,7 @@ namespace {
 
 // "aarch64, armhf", or "none".
 std::string enabled_list(const std::vector<std::string>& enabled) {
-  std::string out;
-  for (const auto& a : enabled) out += (out.empty() ? "" : ", ") + a;
-  return out.empty() ? "none" : out;
+  return enabled.empty() ? "none" : fmt::format("{}", fmt::join(enabled, ", "));
 }
 
 // STATUS= is what `systemctl status` shows: it must follow every change of the enabled set

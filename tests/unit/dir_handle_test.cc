@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "exit_codes.h"
+#include "in_child.h"
 #include "system/machine.h"
 
 using namespace platformd;
@@ -188,12 +189,7 @@ namespace {
 // In a forked child: openat2 answers ENOSYS (a seccomp filter, as systemd's
 // RestrictSUIDSGID= installs one), then `body` runs; its string comes back through a pipe.
 std::string without_openat2(const std::function<std::string()>& body) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
+  return platformd::test::in_child([&] {
     sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
@@ -201,19 +197,10 @@ std::string without_openat2(const std::function<std::string()>& body) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
-    std::string out = "!filter";
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
-      out = ::syscall(SYS_openat2, AT_FDCWD, "/", nullptr, 0) < 0 && errno == ENOSYS ? body() : "!not ENOSYS";
-    (void)!::write(fds[1], out.data(), out.size());
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string got;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, n);
-  ::close(fds[0]);
-  ::waitpid(pid, nullptr, 0);
-  return got;
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+      return std::string("!filter");
+    return ::syscall(SYS_openat2, AT_FDCWD, "/", nullptr, 0) < 0 && errno == ENOSYS ? body() : "!not ENOSYS";
+  });
 }
 
 }  // namespace

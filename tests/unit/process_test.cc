@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "in_child.h"
 #include "system/machine.h"
 
 using namespace platformd;
@@ -37,29 +38,13 @@ struct Outcome {
 // Runs `req` in a forked child that first lost CAP_SYS_ADMIN, so this test process keeps its
 // privileges; the child reports "<exec_failed><setup_failed>describe()" on a pipe.
 Outcome run_without_sys_admin(const RunRequest& req) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    std::string msg = "!!cannot drop CAP_SYS_ADMIN";
-    if (drop_sys_admin()) {
-      RealMachine m;
-      auto r = m.run(req);
-      msg = r ? std::string(1, r->exec_failed ? '1' : '0') + (r->setup_failed ? '1' : '0') + r->describe()
-              : "!!" + r.error().message;
-    }
-    (void)!::write(fds[1], msg.data(), msg.size());
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string got;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, n);
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const std::string got = platformd::test::in_child([&] {
+    if (!drop_sys_admin()) return std::string("!!cannot drop CAP_SYS_ADMIN");
+    RealMachine m;
+    auto r = m.run(req);
+    return r ? std::string(1, r->exec_failed ? '1' : '0') + (r->setup_failed ? '1' : '0') + r->describe()
+             : "!!" + r.error().message;
+  });
   REQUIRE_MESSAGE(got.size() >= 2, got);
   REQUIRE_MESSAGE(got[0] != '!', got);
   return {got[0] == '1', got[1] == '1', got.substr(2)};
