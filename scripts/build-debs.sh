@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/build-debs.sh [--out DIR] [--ref REF | --tree] [--deps] [--nocheck] [--no-lintian] [ARCH...]
+# scripts/build-debs.sh [--out DIR] [--ref REF | --tree] [--suite SUITE] [--deps] [--nocheck] [--no-lintian] [ARCH...]
 #
 # Builds the platformd .deb for each Debian architecture ARCH (default: this machine's), natively
 # or cross-built from this machine (issue 13: amd64, arm64 and armhf from Debian 12 amd64), from
@@ -17,6 +17,11 @@
 #                apt-get update, crossbuild-essential-ARCH, apt-get build-dep -a ARCH -P cross ./
 #   --nocheck    do not build or run the unit tests in a native build (a cross build never does)
 #   --no-lintian skip lintian
+#   --suite S    build inside a Debian S build root (e.g. trixie: Debian 13's compilers, libraries and
+#                lintian, so the package depends on Debian 13's sonames), made with debootstrap the
+#                first time in $PLATFORMD_BUILD_ROOTS/S (default /var/cache/platformd-build/roots) and
+#                entered with tests/package/nsroot (a private user + mount namespace); implies --deps.
+#                The packages get the suite in their name: platformd_*_ARCH.deb goes to DIR/S/
 #
 # Prints one line per architecture: seconds, package, lintian verdict. Exit 1 if any build or
 # lintian run failed.
@@ -26,6 +31,7 @@ out=/var/cache/platformd-build/debs
 deps=0
 ref=HEAD
 [ -d "$top/.git" ] || ref=""
+suite=""
 nocheck=0
 lint=1
 archs=()
@@ -37,11 +43,48 @@ while [ $# -gt 0 ]; do
     --tree) ref=""; shift ;;
     --nocheck) nocheck=1; shift ;;
     --no-lintian) lint=0; shift ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --suite) suite=$2; shift 2 ;;
+    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build-debs: unknown option $1" >&2; exit 2 ;;
     *) archs+=("$1"); shift ;;
   esac
 done
+
+# --suite: the same script, run again inside a build root of that suite, on an exported copy.
+if [ -n "$suite" ]; then
+  roots=${PLATFORMD_BUILD_ROOTS:-/var/cache/platformd-build/roots}
+  root=$roots/$suite-$(dpkg --print-architecture)
+  mirror=${PLATFORMD_MIRROR:-http://deb.debian.org/debian}
+  mkdir -p "$out/$suite" "$roots"
+  out=$(cd "$out" && pwd)
+  if [ ! -f "$root/.complete" ]; then
+    echo "build-debs: making the $suite build root $root (debootstrap minbase)"
+    rm -rf "$root"
+    start=$(date +%s)
+    unshare --mount --propagation private -- debootstrap --variant=minbase --merged-usr "$suite" "$root" "$mirror" \
+      >"$out/$suite/debootstrap.log" 2>&1 || { tail -20 "$out/$suite/debootstrap.log"; exit 1; }
+    printf 'deb %s %s main\ndeb %s %s-updates main\n' "$mirror" "$suite" "$mirror" "$suite" >"$root/etc/apt/sources.list"
+    rm -f "$root"/etc/apt/sources.list.d/*.sources
+    printf 'APT::Install-Recommends "false";\nDpkg::Use-Pty "0";\n' >"$root/etc/apt/apt.conf.d/90build"
+    echo "build-debs: $suite build root made in $(($(date +%s) - start)) s"
+    touch "$root/.complete"
+  fi
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  rm -rf "$root/src"
+  mkdir -p "$root/src"
+  if [ -n "$ref" ]; then
+    git -C "$top" archive --format=tar "$ref" | tar -C "$root/src" -xf -
+  else
+    tar -C "$top" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$root/src" -xf -
+  fi
+  inner=(--out /out --tree --deps)
+  [ "$nocheck" = 0 ] || inner+=(--nocheck)
+  [ "$lint" = 1 ] || inner+=(--no-lintian)
+  echo "build-debs: $suite: entering $root (source: ${ref:-working tree})"
+  exec "$top/tests/package/nsroot" "$root" --bind "$out/$suite:/out" -- /usr/bin/env PLATFORMD_DEB_WORK=/var/tmp/build \
+    /bin/bash /src/scripts/build-debs.sh "${inner[@]}" "${archs[@]}"
+fi
+
 build_arch=$(dpkg --print-architecture)
 [ ${#archs[@]} -gt 0 ] || archs=("$build_arch")
 mkdir -p "$out"
