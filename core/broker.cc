@@ -12,6 +12,7 @@
 #include "boinc/boinc_locate.h"
 #include "boinc/boinc_sync.h"
 #include "boinc/cc_config.h"
+#include "boinc/rc_home.h"
 #include "exit_codes.h"
 #include "fidelity/candidate_choice.h"
 #include "fidelity/probe_runner.h"
@@ -187,6 +188,56 @@ bool boinc_busy_with(Machine& m, const Paths& p, const Platform& pl) {
   if (!boinc_data_dir(m, p)) return false;
   auto tasks = tasks_for_platforms(m, p, {pl.boinc_name});
   return !tasks || !tasks->empty();
+}
+
+// Candidates whose translator takes its settings from an rc file (box64) are verified with
+// that file as BOINC's tasks will read it: the BOINC home's file with platformd's block for
+// the platforms it will serve. One that cannot be prepared (the file is a FIFO, a symlink,
+// too large, its directory swappable) is not a candidate, with that reason.
+void prepare_rc(Machine& m, const Paths& p, const State& st, const std::vector<TranslatorSpec>& specs,
+                std::vector<Candidate>& cands, const std::string& arch) {
+  std::optional<std::optional<fs::path>> dd;
+  for (auto& c : cands) {
+    if (c.rcfile.file.empty() || !c.problem.empty()) continue;
+    if (!dd) dd = boinc_data_dir(m, p);
+    std::vector<std::string> archs = {arch};
+    for (const auto& w : wanted_rc_blocks(st, specs))
+      if (w.file == c.rcfile.file)
+        for (const auto& a : w.archs) add_sorted(archs, a);
+    std::sort(archs.begin(), archs.end());
+    archs.erase(std::unique(archs.begin(), archs.end()), archs.end());
+    auto text = rc_text_with_block(m, *dd, c.rcfile, archs);
+    if (!text)
+      c.problem = fmt::format("its rc file cannot be prepared: {}", text.error().message);
+    else
+      c.rc_text = std::move(*text);
+  }
+}
+
+// The description's settings of the candidate at `translator` (rc file, host libc) for `t`.
+VerifyTarget with_rc(VerifyTarget t, const std::vector<Candidate>& cands, const std::string& translator) {
+  for (const auto& c : cands)
+    if (c.path == translator) {
+      t.maps_host_libc = c.maps_host_libc;
+      if (c.rcfile.file.empty()) continue;
+      t.rc_file = c.rcfile.file;
+      t.rc_text = c.rc_text;
+    }
+  return t;
+}
+
+// The rc files' blocks follow the state (boinc/rc_home.h): after every change and reconcile.
+void sync_rc(Machine& m, const Paths& p, State& st, const std::vector<TranslatorSpec>& specs, ChangeReport& rep) {
+  auto want = wanted_rc_blocks(st, specs);
+  if (want.empty() && st.rc_files.empty()) return;
+  auto r = sync_rc_blocks(m, boinc_data_dir(m, p), want, st);
+  if (!r) {
+    rep.warnings.push_back(fmt::format("translator settings: {}", r.error().message));
+    return;
+  }
+  for (auto& l : r->lines) rep.lines.push_back(std::move(l));
+  for (auto& w : r->warnings) rep.warnings.push_back(std::move(w));
+  if (!r->lines.empty()) rep.changed = true;
 }
 
 // What the BOINC client listed at the end of a sync: what decides whether the handler of a
@@ -647,6 +698,7 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
       return;
     }
   }
+  prepare_rc(m, paths, s.state, s.translators, cands, pl->arch);
   auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
   if (usable == cands.end()) {
     keep_first(fail(exit_code::verify_failed, "{}: no usable translator: {}", pl->arch,
@@ -713,7 +765,9 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     // Another tool already handles this magic. Its entry matches first whatever we add, so
     // verify the platform through it: adopt it when it passes, report it when it does not.
     const BinfmtRule& f = foreign.front();
-    VerifyTarget t{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos};
+    VerifyTarget t = with_rc(
+        VerifyTarget{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos},
+        cands, f.interpreter);
     t.allow_slow = o.allow_slow;
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
     s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter), probe_identity(paths, pl->arch));
@@ -744,7 +798,8 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     keep_first(r.error());
     return;
   }
-  VerifyTarget t{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true};
+  VerifyTarget t = with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true}, cands,
+                           usable->path);
   t.allow_slow = o.allow_slow;
   // A dynamic-only translator has no F (the kernel would pin a binary whose loader is looked
   // up in each caller's root): prove it from the real root, where BOINC runs its tasks.
@@ -849,6 +904,7 @@ static Result<ChangeReport> finish_change(Machine& m, const Paths& p, ChangeRun&
   ClientListing listing;
   sync_boinc(m, p, c.s.catalog, c.s.state, o, c.rep, keep_advertised, &listing);
   settle_withdrawals(m, p, c.s.catalog, c.s.state, listing, true, c.rep);
+  sync_rc(m, p, c.s.state, c.s.translators, c.rep);
   if (auto r = save_state(m, p, c.s.state); !r) return r.error();
   return std::move(c.rep);
 }
@@ -943,6 +999,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
   std::vector<VerifyResult> out;
   for (const Platform* pl : platforms) {
     auto cands = candidates_for(s.translators, *pl);
+    prepare_rc(m_, paths_, s.state, s.translators, cands, pl->arch);
     VerifyTarget t{pl, ProbeVia::native, "", {}, false};
     t.allow_slow = o.allow_slow;
     if (o.translator) {
@@ -951,6 +1008,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
         t.translator = *o.translator;
         for (const auto& c : cands)
           if (c.path == t.translator) t.env = c.env;
+        t = with_rc(t, cands, t.translator);
       } else {
         t.translator = "native";
       }
@@ -961,6 +1019,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       t.allow_slow = o.allow_slow;
       for (const auto& c : cands)
         if (c.path == h->interpreter) t.env = c.env;
+      t = with_rc(t, cands, h->interpreter);
     } else {
       // Nothing registered: verify every candidate and show the choice enable would make.
       CandidateChoice choice;
@@ -983,6 +1042,22 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       continue;
     }
     VerifyResult v = verify_platform(m_, paths_, s.host, t, o.strict);
+    // A pinned dynamic-only translator (box64) that cannot run the static probe is still no
+    // candidate, but what it does with dynamic programs is shown: its settings (the rc file)
+    // and its fidelity there are what an administrator asking about it wants to see.
+    const bool dynamic_only = std::any_of(cands.begin(), cands.end(), [&](const Candidate& c) {
+      return c.path == t.translator && !c.requires_static;
+    });
+    if (!v.runs && o.translator && dynamic_only) {
+      auto d = verify_dynamic(m_, paths_, t, o.strict);
+      if (d.runs) {
+        auto cls = classes_of(pl->arch, d.categories);
+        v.run_detail += fmt::format("; dynamic probe (not enough: static programs must run too): {}; {}",
+                                    d.detail, verdict_line(cls));
+      } else {
+        v.run_detail += "; " + d.detail;
+      }
+    }
     // The dynamically linked probe too (BOINC projects ship both kinds), from the real root.
     if (v.runs && t.translator != "native") {
       VerifyTarget dt = t;
@@ -1105,6 +1180,7 @@ Result<ChangeReport> Broker::reconcile() {
   ClientListing listing;
   sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep, kept_busy, &listing);
   settle_withdrawals(m_, paths_, s.catalog, s.state, listing, false, rep);
+  sync_rc(m_, paths_, s.state, s.translators, rep);
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }

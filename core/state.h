@@ -53,6 +53,10 @@ struct State {
   // platform. Kept disabled while the platform is enabled (a reconcile disables them again
   // when their tool registers them anew), enabled again when our handler goes.
   std::map<std::string, std::vector<std::string>> taken_over;
+  // Translator rc files in the BOINC client's home that hold a block of ours (".box64rc"),
+  // and those of them platformd created (removed again with the block). boinc/rc_home.h.
+  std::vector<std::string> rc_files;
+  std::vector<std::string> rc_created;
 };
 
 // The administrator's choice for one platform, as far as it has been carried out.

@@ -28,6 +28,9 @@ struct Candidate {
   // false: a dynamic-only translator (box64): registered without F and verified from the real
   // root, never offered for chroots and containers.
   bool requires_static = true;
+  bool maps_host_libc = false;    // TranslatorSpec::maps_host_libc
+  TranslatorSpec::RcFile rcfile;  // settings from an rc file (box64), verified and written as such
+  std::string rc_text;            // that file as BOINC's tasks will read it (set by the broker)
 };
 
 // Every translator description that covers the platform, in description order.

@@ -102,6 +102,9 @@ std::vector<CandidateVerdict> verify_candidates(Machine& m, const Paths& p, cons
     if (v.problem.empty()) {
       VerifyTarget t{&pl, ProbeVia::translator, c.path, c.env, false};
       t.allow_slow = allow_slow;
+      t.rc_file = c.rcfile.file;
+      t.rc_text = c.rc_text;
+      t.maps_host_libc = c.maps_host_libc;
       v.result = verify_platform(m, p, host, t, strict);
       if (v.result.runs) v.dynamic = verify_dynamic(m, p, t, strict);
     }

@@ -29,6 +29,10 @@ struct ProbeInvocation {
   // The dynamically linked variant of the probe (probe-<arch>-dynamic): BOINC projects ship
   // both kinds, and a translator may run one and not the other (box64 crashes on static ones).
   bool dynamic = false;
+  // A HOME for the probe holding `rc_file` with this text (box64's .box64rc, as the BOINC
+  // user's home will hold it): the translator reads its settings from there, not from env.
+  std::string rc_file;
+  std::string rc_text;
   std::chrono::milliseconds timeout{30000};
 };
 

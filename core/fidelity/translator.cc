@@ -23,6 +23,18 @@ Result<TranslatorSpec> parse_translator(std::string_view json_text, std::string_
     t.name = j.at("name").get<std::string>();
     t.package = j.value("package", "");
     t.requires_static = j.value("requires_static", true);
+    t.maps_host_libc = j.value("maps_host_libc", false);
+    if (j.contains("rcfile")) {
+      const json& rc = j.at("rcfile");
+      t.rcfile.file = rc.at("file").get<std::string>();
+      t.rcfile.settings = rc.at("settings").get<std::map<std::string, std::string>>();
+      if (t.rcfile.file.empty() || t.rcfile.file.find('/') != std::string::npos || t.rcfile.file[0] != '.')
+        return fail(exit_code::bad_config, "{}: rcfile.file must be a dot file's name (\".box64rc\"), not a path",
+                    source);
+      for (const auto& [k, v] : t.rcfile.settings)
+        if (k.empty() || k.find_first_of("=#[]\n") != std::string::npos || v.find_first_of("#\n") != std::string::npos)
+          return fail(exit_code::bad_config, "{}: rcfile setting '{}' cannot be written to an rc file", source, k);
+    }
     for (const auto& [arch, v] : j.at("platforms").items()) {
       if (auto ok = validate_platform_name(arch); !ok)
         return fail(exit_code::bad_config, "{}: platform key: {}", source, ok.error().message);

@@ -16,6 +16,16 @@ struct TranslatorSpec {
   std::string name;     // "qemu-user-static"
   std::string package;  // Debian package that provides it
   bool requires_static = true;
+  // The translator runs a dynamically linked program with the host's own libc and libm in
+  // place of the guest's (box64): the guest's loader need not be installed.
+  bool maps_host_libc = false;
+  // Settings that must come from an rc file (box64: rc files beat the environment), written
+  // as platformd's block of the BOINC user's `file` (fidelity/box64_rc.h). Empty: none.
+  struct RcFile {
+    std::string file;  // ".box64rc", in the home of the BOINC client's user
+    std::map<std::string, std::string> settings;
+  };
+  RcFile rcfile;
   struct ForPlatform {
     std::string path;
     std::map<std::string, std::string> env;

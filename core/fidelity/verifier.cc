@@ -23,6 +23,8 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   inv.via = t.via;
   inv.translator = t.translator;
   inv.env = t.env;
+  inv.rc_file = t.rc_file;
+  inv.rc_text = t.rc_text;
 
   auto id_run = run_probe(m, p, v.arch, inv);
   if (!id_run) {
@@ -98,7 +100,7 @@ DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, b
   // A missing guest loader says nothing about the translator: BOINC's dynamic apps for this
   // platform could not start under any translator until the guest's libc is installed.
   std::error_code ec;
-  if (!elf->interp.empty() && !fs::exists(elf->interp, ec)) {
+  if (!t.maps_host_libc && !elf->interp.empty() && !fs::exists(elf->interp, ec)) {
     d.detail = fmt::format("dynamic programs not tested: {}'s loader {} is not installed (its libc6 package for {})",
                            arch, elf->interp, arch);
     return d;
@@ -107,6 +109,8 @@ DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, b
   inv.via = t.via == ProbeVia::native ? ProbeVia::native : ProbeVia::translator;
   inv.translator = t.translator;
   inv.env = t.env;
+  inv.rc_file = t.rc_file;
+  inv.rc_text = t.rc_text;
   inv.dynamic = true;
   auto id_run = run_probe(m, p, arch, inv);
   d.tested = true;

@@ -405,4 +405,15 @@ Result<void> RealMachine::replace_file_at(const DirHandle& d, const std::string&
   return {};
 }
 
+Result<void> RealMachine::remove_file_at(const DirHandle& d, const std::string& name, std::string_view expected) {
+  if (!one_component(name)) return fail(exit_code::usage, "{}: not a file name", name);
+  auto now = read_file_at(d, name, 64 << 20);
+  if (!now) return now.error();
+  if (!*now) return {};  // gone already
+  if ((*now)->text != expected)
+    return fail(exit_code::failure, "{} changed while we were editing it; not removing it", (d.path / name).string());
+  if (::unlinkat(d.fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) return errno_error("cannot remove", d.path / name);
+  return {};
+}
+
 }  // namespace platformd

@@ -109,6 +109,8 @@ class Machine {
   virtual Result<void> replace_file_at(const DirHandle& d, const std::string& name, std::string_view text,
                                        const FileOwnership& own,
                                        const std::optional<std::string>& expected_old = std::nullopt) = 0;
+  // Unlinks `name` in `d` (never followed) if it is still a regular file holding `expected`.
+  virtual Result<void> remove_file_at(const DirHandle& d, const std::string& name, std::string_view expected) = 0;
 
   virtual Result<RunResult> run(const RunRequest& req) = 0;
   // Mounts binfmt_misc on `dir` (through libmount) unless it is mounted there already.
@@ -137,6 +139,7 @@ class RealMachine final : public Machine {
                                                std::size_t max_bytes) override;
   Result<void> replace_file_at(const DirHandle& d, const std::string& name, std::string_view text,
                                const FileOwnership& own, const std::optional<std::string>& expected_old) override;
+  Result<void> remove_file_at(const DirHandle& d, const std::string& name, std::string_view expected) override;
   Result<RunResult> run(const RunRequest& req) override;
   Result<bool> ensure_binfmt_mounted(const fs::path& dir) override;
   std::string kernel_machine() override;

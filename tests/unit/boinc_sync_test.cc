@@ -4,6 +4,8 @@
 // (tests/integration/test-boinc-*.sh).
 #include <doctest/doctest.h>
 
+#include "temp_dir.h"
+
 #include "boinc_test_data.h"
 
 #include <cstdlib>
@@ -19,30 +21,8 @@ namespace {
 
 using namespace platformd::test;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "platformd-sync-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
-void put(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-}
 
 struct NoSystemd : BoincServiceControl {
   Result<std::optional<BoincUnit>> query() override { return std::optional<BoincUnit>{}; }
@@ -77,6 +57,9 @@ class RacingMachine : public Machine {
     return real_.read_file_at(d, name, max);
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
+  Result<void> remove_file_at(const DirHandle& d, const std::string& n, std::string_view e) override {
+    return real_.remove_file_at(d, n, e);
+  }
   Result<void> write_file(const fs::path& p, std::string_view t) override { return real_.write_file(p, t); }
   Result<std::vector<std::string>> list_dir(const fs::path& p) override { return real_.list_dir(p); }
   Result<RunResult> run(const RunRequest& r) override { return real_.run(r); }

@@ -5,6 +5,8 @@
 // test-hostile-fifo.sh).
 #include <doctest/doctest.h>
 
+#include "temp_dir.h"
+
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -28,29 +30,10 @@ using namespace platformd;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "platformd-dirh-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path = fs::canonical(t);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using namespace platformd::test;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
-void put(const fs::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-}
+
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 // platformd's own and must be reported as that, with the step that failed.
 #include <doctest/doctest.h>
 
+#include "temp_dir.h"
+
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,6 +21,8 @@
 using namespace platformd;
 
 namespace {
+
+using namespace platformd::test;
 
 // Removes CAP_SYS_ADMIN from this process's effective set, as a sandbox that forbids
 // creating namespaces does (an unprivileged process has none to remove).
@@ -50,15 +54,6 @@ Outcome run_without_sys_admin(const RunRequest& req) {
   return {got[0] == '1', got[1] == '1', got.substr(2)};
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "platformd-process-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 }  // namespace
 

@@ -42,6 +42,9 @@ class ScriptedMachine : public Machine {
                                const std::optional<std::string>&) override {
     return Error{"unexpected write", 1};
   }
+  Result<void> remove_file_at(const DirHandle&, const std::string&, std::string_view) override {
+    return Error{"unexpected write", 1};
+  }
   Result<bool> ensure_binfmt_mounted(const fs::path&) override { return false; }
   std::string kernel_machine() override { return "x86_64"; }
   Result<std::string> loopback_exchange(int, std::string_view, char, std::chrono::milliseconds, std::size_t) override {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bash tests/vm/run.sh [SCENARIO...]    (default: A C D B; A = A-debian and A-masked)
+# bash tests/vm/run.sh [SCENARIO...]    (default: A C D B E; A = A-debian and A-masked)
 #
 # The VM test tier (issue 13): real kernels with systemd as PID 1 under qemu-system (TCG),
 # the platformd .deb installed as a user would. For each scenario:
@@ -13,6 +13,9 @@
 #   5. pass: the guest finished (exit 0) and its transcript has no FAIL line.
 # Prints a table with the timings and leaves everything in $PLATFORMD_VM_WORK (default
 # /tmp/platformd-vm), transcripts in <work>/<scenario>/out/transcript.txt.
+#
+# Scenario E boots a Debian 13 image and installs the Debian 13 build of the package (from
+# PLATFORMD_VM_DEBS/trixie/, else built with scripts/build-debs.sh --suite trixie).
 #
 # Environment: PLATFORMD_VM_DEBS (a directory with platformd_*_{amd64,arm64,armhf}.deb),
 # PLATFORMD_VM_CACHE (images, default /var/cache/platformd-vm), PLATFORMD_VM_BOOT_TIMEOUT
@@ -30,32 +33,41 @@ log() { printf '[vm %s] %s\n' "$(date -u +%T)" "$*" >&2; }
 [ "$(id -u)" = 0 ] || { echo "tests/vm/run.sh: must run as root" >&2; exit 77; }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(A C D B)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(A C D B E)
 expanded=()
 for s in "${scenarios[@]}"; do
   case "$s" in
     A) expanded+=(A-debian A-masked) ;;
-    A-debian | A-masked | B | C | D) expanded+=("$s") ;;
-    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D)" >&2; exit 2 ;;
+    A-debian | A-masked | B | C | D | E | F) expanded+=("$s") ;;
+    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D, E, F)" >&2; exit 2 ;;
   esac
 done
 
 # scenario -> image, deb architecture, qemu machine
-image_of() { case "$1" in A-*) echo amd64 ;; B | D) echo arm64 ;; C) echo armhf ;; esac; }
-deb_arch_of() { image_of "$1"; }
+image_of() { case "$1" in A-* | F-amd64) echo amd64 ;; B | D | F-arm64) echo arm64 ;; C) echo armhf ;; E) echo arm64-trixie ;; F) echo amd64+arm64 ;; esac; }
+deb_arch_of() { image_of "$1" | sed 's/-.*//'; }
+suite_of() { case "$1" in E) echo trixie ;; *) echo "" ;; esac; }
 
 # --- the .debs ------------------------------------------------------------------------------
 # deb_for ARCH: prints the .deb's path, building the host's own architecture when no
 # directory of packages was given (foreign ones come from PLATFORMD_VM_DEBS or
 # scripts/build-debs.sh when the tree has it).
 deb_for() {
-  local arch=$1 d f key src
+  local arch=$1 suite=${2:-} d f key src sub
+  sub=${suite:+/$suite}
   for d in ${PLATFORMD_VM_DEBS:-} "$cache/debs-$(tree_key)"; do
-    f=$(ls "$d"/platformd_*_"$arch".deb 2>/dev/null | sort -V | tail -1 || true)
+    f=$(ls "$d$sub"/platformd_*_"$arch".deb 2>/dev/null | sort -V | tail -1 || true)
     [ -n "$f" ] && { echo "$f"; return 0; }
   done
   d=$cache/debs-$(tree_key)
   mkdir -p "$d"
+  if [ -n "$suite" ]; then
+    log "building the $suite $arch .deb with scripts/build-debs.sh --suite $suite into $d/$suite"
+    bash "$top/scripts/build-debs.sh" --out "$d" --suite "$suite" --nocheck --no-lintian "$arch" \
+      >"$d/build-$suite-$arch.out" 2>&1 || { tail -n 30 "$d/build-$suite-$arch.out" >&2; return 1; }
+    ls "$d/$suite"/platformd_*_"$arch".deb | sort -V | tail -1
+    return
+  fi
   if [ -f "$top/scripts/build-debs.sh" ]; then
     log "building the $arch .deb with scripts/build-debs.sh into $d"
     bash "$top/scripts/build-debs.sh" --out "$d" --deps --nocheck --no-lintian "$arch" >"$d/build-$arch.out" 2>&1 ||
@@ -103,11 +115,12 @@ prepare_project() {
 qpid=
 trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null; true' EXIT
 # boot SCENARIO DIR N: runs qemu once; its wall-clock seconds go to DIR/boots.
+# NIC: qemu's -nic value (default none; the fleet's guests: user-mode with an SSH forward).
 boot() {
-  local scen=$1 dir=$2 n=$3 img=$4 t tmo rc=0 cmd
+  local scen=$1 dir=$2 n=$3 img=$4 nic=${5:-none} t tmo rc=0 cmd
   local append="root=/dev/vda rw vmtest=1 systemd.show_status=0 loglevel=4"
   case "$scen" in
-    A-*)
+    A-* | F-amd64)
       tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-1200}
       cmd=(qemu-system-x86_64 -accel tcg -m 2048 -smp "$smp" -append "$append console=ttyS0") ;;
     D)
@@ -119,7 +132,7 @@ boot() {
       cmd=(qemu-system-aarch64 -accel tcg -M virt -cpu cortex-a72 -m 2048 -smp "$smp"
         -append "$append console=ttyAMA0") ;;
   esac
-  cmd+=(-nographic -nic none -no-reboot -kernel "$img/vmlinuz" -initrd "$img/initrd.img"
+  cmd+=(-nographic -nic "$nic" -no-reboot -kernel "$img/vmlinuz" -initrd "$img/initrd.img"
     -drive "file=$dir/disk.qcow2,if=virtio,format=qcow2"
     -virtfs "local,path=$dir/share,mount_tag=vmtest,security_model=none,id=vmtest")
   log "$scen: boot $n (timeout ${tmo}s)"
@@ -148,7 +161,7 @@ run_scenario() {
   fi
   image_time[$scen]=$(($(date +%s) - t))
   t=$(date +%s)
-  if ! deb=$(deb_for "$arch"); then
+  if ! deb=$(deb_for "$arch" "$(suite_of "$scen")"); then
     result[$scen]="FAIL (no $arch .deb: its build failed, see above)"
     return
   fi
@@ -184,9 +197,80 @@ run_scenario() {
   log "$scen: ${result[$scen]} (transcript: $dir/share/out/transcript.txt)"
 }
 
+# --- scenario F: two guests configured by one ansible-playbook run over SSH (issue 15) -------
+# Boots the amd64 and the arm64 image at once (one CPU each), each with user-mode networking
+# and its port 22 forwarded from a loopback port; scenarios/F.sh in each makes it reachable and
+# waits. Then tests/vm/fleet/site.yml (the collection's role, the package copied from here)
+# runs against both: converge, again (changed=0 expected), and a check-mode run with --diff
+# that asks for a change (nothing may change). Recaps and checks go to <work>/F/transcript.txt.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+run_fleet() {
+  local dir=$work/F name img deb g t pids=() n rc
+  declare -A port img_of
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  if ! command -v ansible-playbook >/dev/null || ! command -v ssh >/dev/null; then
+    result[F]="FAIL (ansible-playbook or ssh missing: scripts/install-deps.sh installs them)"
+    return
+  fi
+  ssh-keygen -q -t ed25519 -N '' -C platformd-fleet -f "$dir/id"
+  t=$(date +%s)
+  for name in amd64 arm64; do
+    img_of[$name]=$(bash "$here/mkimage" "$name") || { result[F]="FAIL (image $name)"; return; }
+  done
+  image_time[F]=$(($(date +%s) - t))
+  t=$(date +%s)
+  for name in amd64 arm64; do
+    deb=$(deb_for "$name") || { result[F]="FAIL (no $name .deb)"; return; }
+    g=$dir/$name
+    mkdir -p "$g/share/out"
+    cp "$deb" "$dir/platformd_$name.deb"
+    cp "$here/scenarios/lib.sh" "$g/share/"
+    cp "$here/scenarios/F.sh" "$g/share/scenario"
+    cp "$dir/id.pub" "$g/share/authorized_keys"
+    : >"$g/share/params"
+    qemu-img create -q -f qcow2 -b "${img_of[$name]}/disk.img" -F raw "$g/disk.qcow2"
+    port[$name]=$(free_port)
+  done
+  deb_time[F]=$(($(date +%s) - t))
+  for name in amd64 arm64; do
+    PLATFORMD_VM_BOOT_TIMEOUT=${PLATFORMD_VM_BOOT_TIMEOUT:-3600} smp=1 boot "F-$name" "$dir/$name" 1 "${img_of[$name]}" "user,hostfwd=tcp:127.0.0.1:${port[$name]}-:22" &
+    pids+=($!)
+  done
+  local ready=0
+  for ((n = 0; n < 1800; n += 5)); do
+    [ -e "$dir/amd64/share/out/ready" ] && [ -e "$dir/arm64/share/out/ready" ] && { ready=1; break; }
+    kill -0 "${pids[0]}" 2>/dev/null && kill -0 "${pids[1]}" 2>/dev/null || break
+    sleep 5
+  done
+  log "F: both guests ready: $ready (after ${n} s)"
+  rc=0
+  if [ "$ready" = 1 ]; then
+    PLATFORMD_FLEET_DIR=$dir PLATFORMD_FLEET_PORTS="${port[amd64]} ${port[arm64]}" \
+      bash "$here/fleet/play.sh" >"$dir/transcript.txt" 2>&1 || rc=$?
+  else
+    echo "FAIL: the guests did not become reachable" >"$dir/transcript.txt"
+  fi
+  touch "$dir/amd64/share/done" "$dir/arm64/share/done"
+  wait "${pids[@]}" || true
+  cat "$dir/amd64/share/out/transcript.txt" "$dir/arm64/share/out/transcript.txt" >"$dir/guests.txt" 2>/dev/null
+  cat "$dir/amd64/boots" "$dir/arm64/boots" 2>/dev/null | sed 's/^boot1/boot/' >"$dir/boots"
+  local oks fails
+  oks=$(grep -c '^ok:' "$dir/transcript.txt" "$dir/guests.txt" 2>/dev/null | awk -F: '{ s += $2 } END { print s + 0 }')
+  fails=$(grep -c '^FAIL:' "$dir/transcript.txt" "$dir/guests.txt" 2>/dev/null | awk -F: '{ s += $2 } END { print s + 0 }')
+  if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -gt 0 ]; then
+    result[F]="PASS ($oks checks)"
+  else
+    result[F]="FAIL ($fails of $((oks + fails)) checks, play exit $rc)"
+  fi
+  log "F: ${result[F]} (transcript: $dir/transcript.txt)"
+}
+
 command -v qemu-img >/dev/null || { echo "tests/vm/run.sh: qemu-img missing (apt-get install qemu-utils)" >&2; exit 77; }
 mkdir -p "$work"
-for s in "${expanded[@]}"; do run_scenario "$s"; done
+for s in "${expanded[@]}"; do
+  if [ "$s" = F ]; then run_fleet; else run_scenario "$s"; fi
+done
 
 # --- the table ------------------------------------------------------------------------------
 printf '\n%-9s %-7s %-9s %-6s %-30s %-40s %s\n' scenario image image_s deb_s boots_s "guest steps (s)" result
@@ -200,7 +284,7 @@ for s in "${expanded[@]}"; do
   case "${result[$s]:-}" in PASS*) ;; SKIP*) ;; *) failed=1 ;; esac
 done
 for s in "${expanded[@]}"; do
-  img=$(ls -d "$cache/$(image_of "$s")"-*/ 2>/dev/null | head -1)
+  img=$(ls -d "$cache/$(image_of "$s")"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/ 2>/dev/null | head -1)
   [ -f "$img/timings" ] && echo "image $(image_of "$s") build steps (s, when it was built): $(tr '\n' ' ' <"$img/timings")"
 done | sort -u
 exit "$failed"
