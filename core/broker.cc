@@ -765,9 +765,9 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     // Another tool already handles this magic. Its entry matches first whatever we add, so
     // verify the platform through it: adopt it when it passes, report it when it does not.
     const BinfmtRule& f = foreign.front();
-    VerifyTarget t = with_rc(
-        VerifyTarget{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env, f.flags.find('P') != std::string::npos},
-        cands, f.interpreter);
+    VerifyTarget t = with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env,
+                                          f.flags.find('P') != std::string::npos},
+                             cands, f.interpreter);
     t.allow_slow = o.allow_slow;
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
     s.state.verified[pl->arch] = record_of(v, file_identity(f.interpreter), probe_identity(paths, pl->arch));
@@ -798,8 +798,8 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     keep_first(r.error());
     return;
   }
-  VerifyTarget t = with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true}, cands,
-                           usable->path);
+  VerifyTarget t =
+      with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true}, cands, usable->path);
   t.allow_slow = o.allow_slow;
   // A dynamic-only translator has no F (the kernel would pin a binary whose loader is looked
   // up in each caller's root): prove it from the real root, where BOINC runs its tasks.
@@ -1045,15 +1045,14 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
     // A pinned dynamic-only translator (box64) that cannot run the static probe is still no
     // candidate, but what it does with dynamic programs is shown: its settings (the rc file)
     // and its fidelity there are what an administrator asking about it wants to see.
-    const bool dynamic_only = std::any_of(cands.begin(), cands.end(), [&](const Candidate& c) {
-      return c.path == t.translator && !c.requires_static;
-    });
+    const bool dynamic_only = std::any_of(
+        cands.begin(), cands.end(), [&](const Candidate& c) { return c.path == t.translator && !c.requires_static; });
     if (!v.runs && o.translator && dynamic_only) {
       auto d = verify_dynamic(m_, paths_, t, o.strict);
       if (d.runs) {
         auto cls = classes_of(pl->arch, d.categories);
-        v.run_detail += fmt::format("; dynamic probe (not enough: static programs must run too): {}; {}",
-                                    d.detail, verdict_line(cls));
+        v.run_detail += fmt::format("; dynamic probe (not enough: static programs must run too): {}; {}", d.detail,
+                                    verdict_line(cls));
       } else {
         v.run_detail += "; " + d.detail;
       }

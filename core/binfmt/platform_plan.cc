@@ -21,8 +21,13 @@ std::vector<Candidate> candidates_for(const std::vector<TranslatorSpec>& specs, 
   for (const auto& s : specs) {
     auto it = s.platforms.find(p.arch);
     if (it == s.platforms.end()) continue;
-    Candidate c{s.name, it->second.path, it->second.env, translator_problem(it->second.path, s.requires_static),
-                s.requires_static, s.maps_host_libc, s.rcfile};
+    Candidate c{s.name,
+                it->second.path,
+                it->second.env,
+                translator_problem(it->second.path, s.requires_static),
+                s.requires_static,
+                s.maps_host_libc,
+                s.rcfile};
     out.push_back(std::move(c));
   }
   return out;

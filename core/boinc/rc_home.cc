@@ -107,8 +107,8 @@ Result<RcSyncReport> sync_rc_blocks(Machine& m, const std::optional<fs::path>& d
       auto text = merge_rc_block(old, rc_block_for(rc, wit->archs), shown.string());
       if (!text) return text.error();
       for (const auto& c : rc_conflicts(old, wit->settings))
-        rep.warnings.push_back(fmt::format("{}: {}, which can override platformd's settings for programs it names",
-                                           shown.string(), c));
+        rep.warnings.push_back(
+            fmt::format("{}: {}, which can override platformd's settings for programs it names", shown.string(), c));
       if (*text != old || !exists) {
         // A new file: root's, readable by the tasks; an existing one keeps its owner and mode.
         FileOwnership own = exists ? (*cur)->own : FileOwnership{0, 0, 0644};

@@ -16,9 +16,9 @@
 namespace platformd {
 
 struct RcWant {
-  std::string file;                              // ".box64rc"
-  std::map<std::string, std::string> settings;   // what the block sets
-  std::vector<std::string> archs;                // the platforms served with them, sorted
+  std::string file;                             // ".box64rc"
+  std::map<std::string, std::string> settings;  // what the block sets
+  std::vector<std::string> archs;               // the platforms served with them, sorted
 };
 
 // Pure: the blocks needed by the platforms that are enabled or withdrawing and whose recorded

@@ -49,10 +49,13 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-bool has_rc_block(std::string_view text) { return !marker_lines(text, kRcBegin).empty(); }
+bool has_rc_block(std::string_view text) {
+  return !marker_lines(text, kRcBegin).empty();
+}
 
 std::string render_rc_block(const std::map<std::string, std::string>& settings, std::string_view why) {
-  std::string out = fmt::format("{}: {}; every program box64 runs gets them, BOINC's tasks among them.\n", kRcBegin, why);
+  std::string out =
+      fmt::format("{}: {}; every program box64 runs gets them, BOINC's tasks among them.\n", kRcBegin, why);
   out += "# Written by platformd, removed by `platformctl disable` and by purging the package. Edits here are lost.\n";
   out += "[**]\n";
   for (const auto& [k, v] : settings) out += fmt::format("{}={}\n", k, v);

@@ -95,15 +95,16 @@ Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, c
     if (!t) return t.error();
     home.emplace(std::move(*t));
     // Readable by the unprivileged probe user, as the BOINC user's home is by its tasks.
-    fs::permissions(home->path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                      fs::perms::others_read | fs::perms::others_exec,
+    fs::permissions(home->path(),
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                        fs::perms::others_exec,
                     ec);
     std::ofstream rc(home->path() / inv.rc_file);
     rc << inv.rc_text;
-    if (!rc.flush())
-      return fail(exit_code::failure, "cannot write {} into {}", inv.rc_file, home->path().string());
+    if (!rc.flush()) return fail(exit_code::failure, "cannot write {} into {}", inv.rc_file, home->path().string());
     fs::permissions(home->path() / inv.rc_file,
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
+                    ec);
     req.env.push_back("HOME=" + home->path().string());
   }
   if (inv.via == ProbeVia::binfmt_empty_root) {

@@ -26,7 +26,7 @@ struct VerifyTarget {
   // Only prove that the handler runs the probe (from an empty root): used when re-registering
   // a platform whose fidelity and speed were already measured with this very translator file.
   bool identity_only = false;
-  bool allow_slow = false;  // a platform below kTooSlowRatio passes (with its warning)
+  bool allow_slow = false;      // a platform below kTooSlowRatio passes (with its warning)
   bool maps_host_libc = false;  // TranslatorSpec::maps_host_libc: no guest loader needed
   // The translator's rc file as BOINC's tasks will read it (ProbeInvocation::rc_file).
   std::string rc_file;

@@ -412,7 +412,8 @@ Result<void> RealMachine::remove_file_at(const DirHandle& d, const std::string& 
   if (!*now) return {};  // gone already
   if ((*now)->text != expected)
     return fail(exit_code::failure, "{} changed while we were editing it; not removing it", (d.path / name).string());
-  if (::unlinkat(d.fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) return errno_error("cannot remove", d.path / name);
+  if (::unlinkat(d.fd.get(), name.c_str(), 0) != 0 && errno != ENOENT)
+    return errno_error("cannot remove", d.path / name);
   return {};
 }
 

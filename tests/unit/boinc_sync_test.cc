@@ -21,9 +21,6 @@ namespace {
 
 using namespace platformd::test;
 
-
-
-
 struct NoSystemd : BoincServiceControl {
   Result<std::optional<BoincUnit>> query() override { return std::optional<BoincUnit>{}; }
   Result<void> restart(std::chrono::milliseconds) override { return fail(exit_code::failure, "no systemd"); }

@@ -16,8 +16,7 @@ using namespace platformd::test;
 
 namespace {
 
-const std::map<std::string, std::string> kSettings = {{"BOX64_DYNAREC_FASTNAN", "0"},
-                                                      {"BOX64_DYNAREC_FASTROUND", "0"}};
+const std::map<std::string, std::string> kSettings = {{"BOX64_DYNAREC_FASTNAN", "0"}, {"BOX64_DYNAREC_FASTROUND", "0"}};
 
 TranslatorSpec box64_spec() {
   TranslatorSpec t;
@@ -89,10 +88,11 @@ TEST_CASE("bad input: a damaged platformd block in an rc file is refused, not gu
 }
 
 TEST_CASE("rc conflicts: wildcard sections elsewhere that set our keys otherwise, not named programs' sections") {
-  const std::string text = "[*setup*]\nBOX64_DYNAREC_FASTNAN = 1 # comment\nBOX64_DYNAREC_SAFEFLAGS=2\n"
-                           "[factorio]\nBOX64_DYNAREC_FASTROUND=1\n"
-                           "[*install*]\nBOX64_DYNAREC_FASTROUND=0\n" +
-                           render_rc_block({{"BOX64_DYNAREC_FASTNAN", "1"}}, "old");
+  const std::string text =
+      "[*setup*]\nBOX64_DYNAREC_FASTNAN = 1 # comment\nBOX64_DYNAREC_SAFEFLAGS=2\n"
+      "[factorio]\nBOX64_DYNAREC_FASTROUND=1\n"
+      "[*install*]\nBOX64_DYNAREC_FASTROUND=0\n" +
+      render_rc_block({{"BOX64_DYNAREC_FASTNAN", "1"}}, "old");
   auto c = rc_conflicts(text, kSettings);
   REQUIRE(c.size() == 1);
   CHECK(c[0] == "[*setup*] sets BOX64_DYNAREC_FASTNAN=1");
@@ -200,12 +200,16 @@ TEST_CASE("hostile home: a FIFO, a symlink or a damaged block at .box64rc is ref
   RealMachine m;
   const std::vector<TranslatorSpec> specs = {box64_spec()};
   const fs::path rc = home.path / ".box64rc";
-  SUBCASE("FIFO") { REQUIRE(::mkfifo(rc.c_str(), 0644) == 0); }
+  SUBCASE("FIFO") {
+    REQUIRE(::mkfifo(rc.c_str(), 0644) == 0);
+  }
   SUBCASE("symlink") {
     put(home.path / "victim", "precious\n");
     fs::create_symlink(home.path / "victim", rc);
   }
-  SUBCASE("damaged block") { put(rc, std::string(kRcBegin) + "\n[**]\n"); }
+  SUBCASE("damaged block") {
+    put(rc, std::string(kRcBegin) + "\n[**]\n");
+  }
   State s = serving_x86_64("/usr/bin/box64");
   auto r = sync_rc_blocks(m, home.path, wanted_rc_blocks(s, specs), s);
   CHECK_FALSE(r);

@@ -32,9 +32,6 @@ namespace {
 
 using namespace platformd::test;
 
-
-
-
 }  // namespace
 
 TEST_CASE("dir handle: a write goes where the handle was opened, not where the path now leads") {

@@ -54,7 +54,6 @@ Outcome run_without_sys_admin(const RunRequest& req) {
   return {got[0] == '1', got[1] == '1', got.substr(2)};
 }
 
-
 }  // namespace
 
 TEST_CASE("a child whose network namespace cannot be created is a set-up failure, and says how to allow it") {
