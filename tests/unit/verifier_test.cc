@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "catalog.h"
 #include "fidelity/verifier.h"
@@ -19,8 +20,20 @@ class ScriptedMachine : public Machine {
  public:
   std::vector<RunResult> answers;
   std::size_t runs = 0;
-  Result<RunResult> run(const RunRequest&) override {
+  std::vector<RunRequest> requests;
+  std::vector<std::string> rc_seen;  // $HOME/.box64rc at each run, "" when none
+  Result<RunResult> run(const RunRequest& req) override {
     REQUIRE(runs < answers.size());
+    requests.push_back(req);
+    std::string seen;
+    for (const auto& e : req.env)
+      if (e.starts_with("HOME=")) {
+        std::ifstream f(fs::path(e.substr(5)) / ".box64rc");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        seen = ss.str();
+      }
+    rc_seen.push_back(seen);
     return answers[runs++];
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
@@ -119,6 +132,44 @@ TEST_CASE("regression probe-stderr-shown-raw-in-verify-messages") {
     CHECK(v.run_detail.find("the aarch64 probe's fp mode exit status 1: \\x1b[2J\\xff\\xfe qemu: crash") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("a translator with an rc file runs every probe with a HOME holding exactly that file") {
+  ProbeDir dir;
+  std::ofstream(dir.path / "probe-x86_64") << "not run\n";
+  Paths paths;
+  paths.probe_dir = dir.path;
+  paths.data_dir = dir.path;
+  Platform x86_64;
+  x86_64.arch = "x86_64";
+  HostInfo host;
+  host.userland_arch = "aarch64";
+  VerifyTarget t;
+  t.platform = &x86_64;
+  t.via = ProbeVia::translator;
+  t.translator = "/usr/bin/box64";
+  t.rc_file = ".box64rc";
+  t.rc_text = "# BEGIN platformd\n[**]\nBOX64_DYNAREC_FASTNAN=0\n# END platformd\n";
+  ScriptedMachine m;
+  RunResult id;
+  id.exit_status = 0;
+  id.out = "platformd-probe 1\narch x86_64\nuname x86_64\nargv0 x\nanswer 42\n";
+  m.answers = {id,
+               failed_with("fp mode broken"),
+               failed_with("bench"),
+               failed_with("bench"),
+               failed_with("bench"),
+               failed_with("bench")};
+  (void)verify_platform(m, paths, host, t, false);
+  REQUIRE(m.runs >= 2);
+  for (std::size_t i = 0; i < m.runs; ++i) {
+    CAPTURE(i);
+    CHECK(m.rc_seen[i] == t.rc_text);
+    CHECK(m.requests[i].argv.at(0) == "/usr/bin/box64");
+  }
+  // The HOME is gone after the run: nothing of it stays behind.
+  for (const auto& e : m.requests[0].env)
+    if (e.starts_with("HOME=")) CHECK_FALSE(fs::exists(e.substr(5)));
 }
 
 TEST_CASE("untrusted text: lines and quoting") {

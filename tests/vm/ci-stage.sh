@@ -8,9 +8,10 @@ cd "$(dirname "$0")/../.."
 export DEBIAN_FRONTEND=noninteractive
 # debootstrap: the images; qemu-user-static: the foreign roots' second stage (registered in
 # a private binfmt_misc only); qemu-utils: copy-on-write overlays; gcc/openssl/xxd: scenario
-# B's x86_64 BOINC app and its code signature.
+# B's x86_64 BOINC app and its code signature; openssh-client and ansible-core: scenario F.
 if ! apt-get install -y -q --no-install-recommends debootstrap qemu-system-x86 qemu-system-arm \
   qemu-utils qemu-user-static seabios e2fsprogs gcc libc6-dev openssl xxd dpkg-dev debhelper \
+  openssh-client ansible-core \
   >/tmp/platformd-vm-apt.log 2>&1; then
   tail -20 /tmp/platformd-vm-apt.log
   echo "vm stage: could not install qemu-system and debootstrap"
