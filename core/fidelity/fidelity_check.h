@@ -25,6 +25,10 @@ struct SpeedOutcome {
   double fp_ratio = 0;
   double int_ratio = 0;
   bool slow_risk = false;
+  // The emulated benchmark did not finish within its timeout: the ratios are upper bounds
+  // (native seconds / the timeout), not measurements. Slower than that is all that is known.
+  bool upper_bound = false;
+  double timeout_seconds = 0;
 };
 
 // Runs the bench mode emulated (as `inv` says) and natively (the host's own probe) in the same

@@ -76,6 +76,11 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
     v.fp_ratio = speed->fp_ratio;
     v.int_ratio = speed->int_ratio;
     v.slow_risk = speed->slow_risk;
+    if (speed->upper_bound)
+      v.run_detail += fmt::format(
+          "; the emulated benchmark did not finish within {:.0f} s: at most {:.2f}% of native (the native run's "
+          "time over the timeout)",
+          speed->timeout_seconds, 100 * speed->fp_ratio);
     // Refused (unless allowed) because BOINC would abort its tasks anyway: the project would
     // lose every workunit it sent, and the host would keep fetching more.
     SpeedGate gate = speed_gate(std::min(speed->fp_ratio, speed->int_ratio));

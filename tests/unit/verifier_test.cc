@@ -172,6 +172,40 @@ TEST_CASE("a translator with an rc file runs every probe with a HOME holding exa
     if (e.starts_with("HOME=")) CHECK_FALSE(fs::exists(e.substr(5)));
 }
 
+TEST_CASE("an emulated benchmark that times out is an upper bound on the speed, and the gate still applies") {
+  ProbeDir dir;
+  std::ofstream(dir.path / "probe-x86_64") << "not run\n";
+  Paths paths;
+  paths.probe_dir = dir.path;
+  paths.data_dir = dir.path;
+  Platform aarch64;
+  aarch64.arch = "aarch64";
+  HostInfo host;
+  host.userland_arch = "x86_64";
+  VerifyTarget t;
+  t.platform = &aarch64;
+  t.via = ProbeVia::translator;
+  t.translator = "/usr/bin/qemu-aarch64";
+  ScriptedMachine m;
+  RunResult id;
+  id.exit_status = 0;
+  id.out = "platformd-probe 1\narch aarch64\nuname aarch64\nargv0 x\nanswer 42\n";
+  RunResult slow;
+  slow.timed_out = true;
+  RunResult native;
+  native.exit_status = 0;
+  native.out = "bench.fp 0.200000 400921fb54442d18\nbench.int 0.100000 12345678\n";
+  m.answers = {id, failed_with("fp mode broken"), slow, native};
+  auto v = verify_platform(m, paths, host, t, false);
+  REQUIRE(v.fp_ratio);
+  CHECK(*v.fp_ratio == doctest::Approx(0.3 / 30));  // 0.3 s natively, more than 30 s emulated
+  CHECK(v.too_slow);
+  CHECK_FALSE(v.passed);
+  CHECK_MESSAGE(v.run_detail.find("did not finish within 30 s: at most 1.00% of native") != std::string::npos,
+                v.run_detail);
+  CHECK_MESSAGE(v.run_detail.find("too slow") != std::string::npos, v.run_detail);
+}
+
 TEST_CASE("untrusted text: lines and quoting") {
   CHECK(split_lines("").empty());
   CHECK(split_lines("a\n") == std::vector<std::string_view>{"a"});
