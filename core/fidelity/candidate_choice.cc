@@ -72,7 +72,11 @@ CandidateChoice choose_candidate(const std::vector<CandidateVerdict>& cands) {
                                    o.name, o.deviating, 100 * speed_of(o.result), 100 * speed_of(best.result)));
   }
   if (beaten.empty())
-    ch.why = fmt::format("{} is the only candidate that runs both static and dynamic programs", best.name);
+    ch.why =
+        best.dynamic.tested
+            ? fmt::format("{} is the only candidate that runs both static and dynamic programs", best.name)
+            // Said as it is (scenario E: no x86_64 libc on the board, so no dynamic run).
+            : fmt::format("{} is the only candidate that runs static programs; {}", best.name, best.dynamic.detail);
   else
     ch.why = fmt::format("chose {}: it beats {}", best.name, fmt::join(beaten, ", "));
   return ch;
