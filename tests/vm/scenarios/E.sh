@@ -14,7 +14,9 @@
 here=$(dirname "$0")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-P64=/tmp/deb/usr/lib/platformd/probes/probe-x86_64
+# The package's own static x86_64 probe, as a test program (/var/tmp: /tmp is empty after the reboot).
+P64=/var/tmp/deb/usr/lib/platformd/probes/probe-x86_64
+extract_deb() { mkdir -p /var/tmp/deb && dpkg-deb -x "$V"/debs/platformd_*_arm64.deb /var/tmp/deb; }
 
 boot1() {
   log "the guest"
@@ -30,7 +32,7 @@ boot1() {
   echo "BOINC's platforms before: $(boinc_platforms | tr '\n' ' ')"
 
   log "a static x86_64 program under box64's entry, before platformd"
-  mkdir -p /tmp/deb && dpkg-deb -x "$V"/debs/platformd_*_arm64.deb /tmp/deb
+  extract_deb
   file "$P64"
   out=$("$P64" 2>&1)
   echo "exit $?: $out" | head -5
@@ -64,9 +66,9 @@ boot1() {
 
   log "the dynamic probe under box64 with and without platformd's rc block (direct)"
   home=$(mktemp -d)
-  run env HOME="$home" box64 /tmp/deb/usr/lib/platformd/probes/probe-x86_64-dynamic fp >"$OUT/box64-fp-default.txt" 2>&1
+  run env HOME="$home" box64 /var/tmp/deb/usr/lib/platformd/probes/probe-x86_64-dynamic fp >"$OUT/box64-fp-default.txt" 2>&1
   printf '[**]\nBOX64_DYNAREC_FASTNAN=0\nBOX64_DYNAREC_FASTROUND=0\nBOX64_DYNAREC_X87DOUBLE=0\n' >"$home/.box64rc"
-  run env HOME="$home" box64 /tmp/deb/usr/lib/platformd/probes/probe-x86_64-dynamic fp >"$OUT/box64-fp-rc.txt" 2>&1
+  run env HOME="$home" box64 /var/tmp/deb/usr/lib/platformd/probes/probe-x86_64-dynamic fp >"$OUT/box64-fp-rc.txt" 2>&1
   echo "lines differing between the two fingerprints: $(diff "$OUT/box64-fp-default.txt" "$OUT/box64-fp-rc.txt" | grep -c '^<')"
   check "platformd's rc settings change box64's results (the rc file takes effect)" \
     sh -c "! cmp -s $OUT/box64-fp-default.txt $OUT/box64-fp-rc.txt"
