@@ -284,7 +284,7 @@ for s in "${expanded[@]}"; do
   case "${result[$s]:-}" in PASS*) ;; SKIP*) ;; *) failed=1 ;; esac
 done
 for s in "${expanded[@]}"; do
-  img=$(ls -d "$cache/$(image_of "$s")"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/ 2>/dev/null | head -1)
+  img=$(ls -d "$cache/$(image_of "$s")"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/ 2>/dev/null | head -1 || true)
   [ -f "$img/timings" ] && echo "image $(image_of "$s") build steps (s, when it was built): $(tr '\n' ' ' <"$img/timings")"
 done | sort -u
 exit "$failed"
