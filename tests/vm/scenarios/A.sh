@@ -106,12 +106,12 @@ boot1() {
   check "a static armhf ELF runs and answers 42" sh -c '/tmp/hello-armhf | grep -qx "answer 42"'
 
   log "enable and disable as root through D-Bus (busctl), then platformctl"
-  step dbus-enable run busctl call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
+  step dbus-enable run busctl --timeout=600 call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
     Enable 'asa{sv}' 1 riscv64 1 restart_boinc b false
   check "riscv64 served by $riscv_entry after the D-Bus Enable" has_entry "$riscv_entry"
   check "riscv64 in cc_config.xml" has_alt riscv64-unknown-linux-gnu
   check "state.json enables riscv64" enabled_has riscv64
-  run busctl call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
+  run busctl --timeout=600 call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
     Disable 'asba{sv}' 1 riscv64 false 1 restart_boinc b false
   # restart_boinc false: the client still lists riscv64, so a handler of ours stays
   # ("withdrawing", issue 12) until a change or reconcile sees the client without it.
@@ -136,7 +136,7 @@ boot1() {
   echo "$out"
   check "tester: platformctl enable refused (exit $rc)" test "$rc" != 0
   check "tester: the refusal names authorisation" contains "$out" 'polkit|authori|denied|not allowed'
-  out=$(runuser -u tester -- busctl call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
+  out=$(runuser -u tester -- busctl --timeout=600 call io.github.platformd1 /io/github/platformd1 io.github.platformd1.Broker \
     Enable 'asa{sv}' 1 riscv64 0 2>&1)
   rc=$?
   echo "tester busctl: $out"
