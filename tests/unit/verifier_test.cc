@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "catalog.h"
 #include "fidelity/verifier.h"
 #include "untrusted_text.h"
@@ -134,69 +136,64 @@ TEST_CASE("regression probe-stderr-shown-raw-in-verify-messages") {
   }
 }
 
-TEST_CASE("a translator with an rc file runs every probe with a HOME holding exactly that file") {
+// One platform verified through a translator on a scripted machine (probe files are stubs).
+struct TranslatorRun {
   ProbeDir dir;
-  std::ofstream(dir.path / "probe-x86_64") << "not run\n";
   Paths paths;
-  paths.probe_dir = dir.path;
-  paths.data_dir = dir.path;
-  Platform x86_64;
-  x86_64.arch = "x86_64";
+  Platform platform;
   HostInfo host;
-  host.userland_arch = "aarch64";
   VerifyTarget t;
-  t.platform = &x86_64;
-  t.via = ProbeVia::translator;
-  t.translator = "/usr/bin/box64";
-  t.rc_file = ".box64rc";
-  t.rc_text = "# BEGIN platformd\n[**]\nBOX64_DYNAREC_FASTNAN=0\n# END platformd\n";
   ScriptedMachine m;
-  RunResult id;
-  id.exit_status = 0;
-  id.out = "platformd-probe 1\narch x86_64\nuname x86_64\nargv0 x\nanswer 42\n";
-  m.answers = {id,
-               failed_with("fp mode broken"),
-               failed_with("bench"),
-               failed_with("bench"),
-               failed_with("bench"),
-               failed_with("bench")};
-  (void)verify_platform(m, paths, host, t, false);
-  REQUIRE(m.runs >= 2);
-  for (std::size_t i = 0; i < m.runs; ++i) {
+  TranslatorRun(const std::string& arch, const std::string& host_arch, const std::string& translator) {
+    for (const auto& a : {arch, host_arch}) std::ofstream(dir.path / ("probe-" + a)) << "not run\n";
+    paths.probe_dir = dir.path;
+    paths.data_dir = dir.path;
+    platform.arch = arch;
+    host.userland_arch = host_arch;
+    t.platform = &platform;
+    t.via = ProbeVia::translator;
+    t.translator = translator;
+  }
+  RunResult identity() const {
+    RunResult id;
+    id.exit_status = 0;
+    id.out = fmt::format("platformd-probe 1\narch {0}\nuname {0}\nargv0 x\nanswer 42\n", platform.arch);
+    return id;
+  }
+};
+
+TEST_CASE("a translator with an rc file runs every probe with a HOME holding exactly that file") {
+  TranslatorRun r("x86_64", "aarch64", "/usr/bin/box64");
+  r.t.rc_file = ".box64rc";
+  r.t.rc_text = "# BEGIN platformd\n[**]\nBOX64_DYNAREC_FASTNAN=0\n# END platformd\n";
+  // identity, fp, then the emulated bench (its failure ends the speed measurement)
+  r.m.answers = {r.identity(), failed_with("fp mode broken"), failed_with("bench")};
+  (void)verify_platform(r.m, r.paths, r.host, r.t, false);
+  REQUIRE(r.m.runs == 3);
+  for (std::size_t i = 0; i < r.m.runs; ++i) {
     CAPTURE(i);
-    CHECK(m.rc_seen[i] == t.rc_text);
-    CHECK(m.requests[i].argv.at(0) == "/usr/bin/box64");
+    CHECK(r.m.rc_seen[i] == r.t.rc_text);
+    CHECK(r.m.requests[i].argv.at(0) == "/usr/bin/box64");
   }
   // The HOME is gone after the run: nothing of it stays behind.
-  for (const auto& e : m.requests[0].env)
-    if (e.starts_with("HOME=")) CHECK_FALSE(fs::exists(e.substr(5)));
+  bool had_home = false;
+  for (const auto& e : r.m.requests[0].env)
+    if (e.starts_with("HOME=")) {
+      had_home = true;
+      CHECK_FALSE(fs::exists(e.substr(5)));
+    }
+  CHECK(had_home);
 }
 
 TEST_CASE("an emulated benchmark that times out is an upper bound on the speed, and the gate still applies") {
-  ProbeDir dir;
-  std::ofstream(dir.path / "probe-x86_64") << "not run\n";
-  Paths paths;
-  paths.probe_dir = dir.path;
-  paths.data_dir = dir.path;
-  Platform aarch64;
-  aarch64.arch = "aarch64";
-  HostInfo host;
-  host.userland_arch = "x86_64";
-  VerifyTarget t;
-  t.platform = &aarch64;
-  t.via = ProbeVia::translator;
-  t.translator = "/usr/bin/qemu-aarch64";
-  ScriptedMachine m;
-  RunResult id;
-  id.exit_status = 0;
-  id.out = "platformd-probe 1\narch aarch64\nuname aarch64\nargv0 x\nanswer 42\n";
+  TranslatorRun r("aarch64", "x86_64", "/usr/bin/qemu-aarch64");
   RunResult slow;
   slow.timed_out = true;
   RunResult native;
   native.exit_status = 0;
   native.out = "bench.fp 0.200000 400921fb54442d18\nbench.int 0.100000 12345678\n";
-  m.answers = {id, failed_with("fp mode broken"), slow, native};
-  auto v = verify_platform(m, paths, host, t, false);
+  r.m.answers = {r.identity(), failed_with("fp mode broken"), slow, native};
+  auto v = verify_platform(r.m, r.paths, r.host, r.t, false);
   REQUIRE(v.fp_ratio);
   CHECK(*v.fp_ratio == doctest::Approx(0.3 / 30));  // 0.3 s natively, more than 30 s emulated
   CHECK(v.too_slow);
