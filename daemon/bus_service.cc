@@ -1,6 +1,7 @@
 #include "bus_service.h"
 
 #include <cerrno>
+#include <any>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -15,6 +16,7 @@
 #include "exit_codes.h"
 #include "fidelity/impact.h"
 #include "journal.h"
+#include "untrusted_text.h"
 
 namespace platformd::daemon {
 
@@ -146,15 +148,10 @@ Result<void> BusService::publish() {
 
 int BusService::on_any_message(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* self = static_cast<BusService*>(userdata);
-  if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", nullptr) > 0) {
-    try {
-      // EnabledPlatforms comes from the snapshot: bring both up to date first.
-      (void)self->rec_.reconcile_if_changed("property read");
-      (void)self->rec_.current_status();
-    } catch (const std::exception& e) {
-      log_error("internal", fmt::format("internal error while reconciling: {}", e.what()));
-    }
-  }
+  // Properties are answered at once from the snapshot (sd-bus asks for them synchronously); a
+  // read is a query like any other, so it asks for a check, which a later read then shows.
+  if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", nullptr) > 0)
+    self->rec_.query([](const SnapshotPtr&, const std::optional<Error>&) {});
   return 0;  // not handled: go on to the vtable
 }
 
@@ -171,21 +168,32 @@ int BusService::get_property(sd_bus*, const char*, const char*, const char* prop
   return -ENOENT;
 }
 
+// Sends a reply built by `fill` (or the snapshot's error) to `call`. For the queries: they
+// are answered from the snapshot, now or after a bounded wait (daemon/reconciler.h).
+template <class Fill>
+static void answer_query(sd_bus_message* call, const SnapshotPtr& snap, const std::optional<Error>& err, Fill fill) {
+  if (!snap) {
+    (void)reply_error(call, dbus::error_name_for(err ? err->code : 1), err ? err->message : "platformd: no status");
+    return;
+  }
+  sd_bus_message* raw = nullptr;
+  int r = sd_bus_message_new_method_return(call, &raw);
+  sd::Message reply(raw);
+  if (r >= 0) r = fill(raw, *snap);
+  if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+  if (r < 0) log_error("query", fmt::format("cannot send a reply: {}", std::strerror(-r)));
+}
+
 int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
-    (void)self->rec_.reconcile_if_changed("ListPlatforms call");
-    auto rep = self->rec_.current_status();
-    if (!rep) return set_error(ret, rep.error());
-    const StatusReport& status = **rep;
-    sd_bus_message* raw = nullptr;
-    int r = sd_bus_message_new_method_return(m, &raw);
-    if (r < 0) return r;
-    sd::Message reply(raw);
-    if ((r = dbus::append_platforms(raw, status.platforms)) < 0 || (r = dbus::append_strv(raw, status.notes)) < 0)
-      return r;
-    r = sd_bus_send(nullptr, raw, nullptr);
-    return r < 0 ? r : 1;
+    self->rec_.query([call = sd::shared_ref(m)](const SnapshotPtr& snap, const std::optional<Error>& err) {
+      answer_query(call.get(), snap, err, [](sd_bus_message* raw, const Snapshot& s) {
+        int r = dbus::append_platforms(raw, s.report.platforms);
+        return r < 0 ? r : dbus::append_strv(raw, s.report.notes);
+      });
+    });
+    return 1;
   } catch (const std::exception& e) {
     return internal_error(ret, e);
   }
@@ -194,17 +202,11 @@ int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* 
 int BusService::get_host_info(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
-    (void)self->rec_.reconcile_if_changed("GetHostInfo call");
-    // The snapshot's host (ListPlatforms just took one when platformctl asks for both).
-    auto rep = self->rec_.current_status();
-    if (!rep) return set_error(ret, rep.error());
-    sd_bus_message* raw = nullptr;
-    int r = sd_bus_message_new_method_return(m, &raw);
-    if (r < 0) return r;
-    sd::Message reply(raw);
-    if ((r = dbus::append_host(raw, (*rep)->host)) < 0) return r;
-    r = sd_bus_send(nullptr, raw, nullptr);
-    return r < 0 ? r : 1;
+    self->rec_.query([call = sd::shared_ref(m)](const SnapshotPtr& snap, const std::optional<Error>& err) {
+      answer_query(call.get(), snap, err,
+                   [](sd_bus_message* raw, const Snapshot& s) { return dbus::append_host(raw, s.report.host); });
+    });
+    return 1;
   } catch (const std::exception& e) {
     return internal_error(ret, e);
   }
@@ -313,44 +315,57 @@ int BusService::apply(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   }
 }
 
+// The report of an apply (or its check) as the reply to `call`.
+static void send_apply_report(sd_bus_message* call, const Result<ApplyReport>& rep, const Caller& who) {
+  if (!rep) {
+    (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
+    return;
+  }
+  sd_bus_message* raw = nullptr;
+  int r;
+  if (rep->error) {
+    // As Enable: the first failure's error, whose body still carries the whole report.
+    sd::BusError e;
+    sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
+    r = sd_bus_message_new_method_error(call, &raw, e.get());
+  } else {
+    r = sd_bus_message_new_method_return(call, &raw);
+  }
+  sd::Message reply(raw);
+  if (r >= 0) r = dbus::append_apply_report(raw, *rep);
+  if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+  if (r < 0) log_error("apply", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+}
+
 void BusService::run_apply(sd_bus_message* call, const DesiredStateFile& d, const ApplyOptions& o) {
   Caller who = caller_of(call);
-  try {
-    if (!o.check) (void)rec_.reconcile_now("apply call");
-    auto rep = apply_desired_state(broker_, d, o);
-    if (!rep) {
-      (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
-      return;
-    }
-    if (!o.check) {
-      std::vector<std::string> done;
-      for (const auto& it : rep->items)
-        if (it.outcome != ApplyOutcome::unchanged)
-          done.push_back(fmt::format("{} {}", it.arch, it.error ? "failed: " + it.error->message : "changed"));
-      log_entry({rep->error ? LOG_WARNING : LOG_INFO,
-                 fmt::format("apply {} by {}: {}", d.source, who.describe(),
-                             done.empty() ? "nothing to change" : joined(done, "; ")),
-                 "apply", "", "", who.known ? std::to_string(who.euid) : ""});
-    }
-    sd_bus_message* raw = nullptr;
-    int r;
-    if (rep->error) {
-      // As Enable: the first failure's error, whose body still carries the whole report.
-      sd::BusError e;
-      sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
-      r = sd_bus_message_new_method_error(call, &raw, e.get());
-    } else {
-      r = sd_bus_message_new_method_return(call, &raw);
-    }
-    sd::Message reply(raw);
-    if (r >= 0) r = dbus::append_apply_report(raw, *rep);
-    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
-    if (r < 0) log_error("apply", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
-    if (rep->changed && !o.check) (void)rec_.refresh();
-  } catch (const std::exception& e) {
-    log_error("internal", fmt::format("internal error during apply: {}", e.what()));
-    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
+  if (o.check) {
+    // Changes nothing and runs no probe: planned against the snapshot, on the loop.
+    rec_.query([call = sd::shared_ref(call), d, who](const SnapshotPtr& snap, const std::optional<Error>& err) {
+      if (!snap) return send_apply_report(call.get(), Result<ApplyReport>(*err), who);
+      send_apply_report(call.get(), check_desired_state(d, snap->catalog, snap->translators, snap->report), who);
+    });
+    return;
   }
+  rec_.change(
+      "apply call",
+      [d, o, who](Broker& b) -> std::any {
+        auto rep = apply_desired_state(b, d, o);
+        if (rep) {
+          std::vector<std::string> done;
+          for (const auto& it : rep->items)
+            if (it.outcome != ApplyOutcome::unchanged)
+              done.push_back(fmt::format("{} {}", it.arch, it.error ? "failed: " + it.error->message : "changed"));
+          log_entry({rep->error ? LOG_WARNING : LOG_INFO,
+                     fmt::format("apply {} by {}: {}", quote_untrusted(d.source, 256), who.describe(),
+                                 done.empty() ? "nothing to change" : joined(done, "; ")),
+                     "apply", "", "", who.known ? std::to_string(who.euid) : ""});
+        }
+        return rep;
+      },
+      [call = sd::shared_ref(call), who](std::any& result) {
+        send_apply_report(call.get(), std::any_cast<Result<ApplyReport>&>(result), who);
+      });
 }
 
 void BusService::reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
@@ -361,76 +376,83 @@ void BusService::reply_denied(sd_bus_message* call, const char* what, const std:
   (void)reply_error(call, d.error_name.c_str(), d.message);
 }
 
-void BusService::run_change(sd_bus_message* call, const char* what, const std::vector<std::string>& names,
+void BusService::run_change(sd_bus_message* call, const char* what_c, const std::vector<std::string>& names,
                             const ChangeOptions& o) {
   Caller who = caller_of(call);
-  try {
-    (void)rec_.reconcile_now(fmt::format("{} call", what));
-    bool is_enable = std::string_view(what) == "enable";
-    auto rep = is_enable ? broker_.enable(names, o) : broker_.disable(names, o);
-    if (!rep) {
-      log_entry({LOG_WARNING,
-                 fmt::format("{} {} by {} failed: {}", what, joined(names), who.describe(), rep.error().message), what,
-                 names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
-      (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
-      return;
-    }
-    log_entry({rep->error ? LOG_WARNING : LOG_INFO,
-               fmt::format("{} {} by {}: {}{}", what, joined(names), who.describe(),
-                           rep->lines.empty() ? "nothing to do" : joined(rep->lines, "; "),
-                           rep->error ? "; failed: " + rep->error->message : ""),
-               what, names.size() == 1 ? names.front() : "", "", who.known ? std::to_string(who.euid) : ""});
-    sd_bus_message* raw = nullptr;
-    int r;
-    if (rep->error) {
-      // Part of the batch failed: an error reply (name and message of the first failure)
-      // that still carries what the batch did, for clients that want it (platformctl).
-      sd::BusError e;
-      sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
-      r = sd_bus_message_new_method_error(call, &raw, e.get());
-    } else {
-      r = sd_bus_message_new_method_return(call, &raw);
-    }
-    sd::Message reply(raw);
-    if (r >= 0) r = dbus::append_change_report(raw, *rep);
-    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
-    if (r < 0) log_error(what, fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
-    // After the reply: the caller is not kept waiting for our bookkeeping.
-    if (rep->changed) (void)rec_.refresh();
-  } catch (const std::exception& e) {
-    log_error("internal", fmt::format("internal error during {}: {}", what, e.what()));
-    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
-  }
+  const std::string what = what_c;
+  rec_.change(
+      fmt::format("{} call", what),
+      [what, names, o, who](Broker& b) -> std::any {
+        auto rep = what == "enable" ? b.enable(names, o) : b.disable(names, o);
+        const std::string arch = names.size() == 1 ? names.front() : "";
+        const std::string uid = who.known ? std::to_string(who.euid) : "";
+        if (!rep)
+          log_entry({LOG_WARNING,
+                     fmt::format("{} {} by {} failed: {}", what, joined(names), who.describe(), rep.error().message),
+                     what, arch, "", uid});
+        else
+          log_entry({rep->error ? LOG_WARNING : LOG_INFO,
+                     fmt::format("{} {} by {}: {}{}", what, joined(names), who.describe(),
+                                 rep->lines.empty() ? "nothing to do" : joined(rep->lines, "; "),
+                                 rep->error ? "; failed: " + rep->error->message : ""),
+                     what, arch, "", uid});
+        return rep;
+      },
+      [call = sd::shared_ref(call), what, who](std::any& result) {
+        auto& rep = std::any_cast<Result<ChangeReport>&>(result);
+        if (!rep) {
+          (void)reply_error(call.get(), dbus::error_name_for(rep.error().code), rep.error().message);
+          return;
+        }
+        sd_bus_message* raw = nullptr;
+        int r;
+        if (rep->error) {
+          // Part of the batch failed: an error reply (name and message of the first failure)
+          // that still carries what the batch did, for clients that want it (platformctl).
+          sd::BusError e;
+          sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
+          r = sd_bus_message_new_method_error(call.get(), &raw, e.get());
+        } else {
+          r = sd_bus_message_new_method_return(call.get(), &raw);
+        }
+        sd::Message reply(raw);
+        if (r >= 0) r = dbus::append_change_report(raw, *rep);
+        if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+        if (r < 0) log_error(what, fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+      });
 }
 
 void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>& names, const VerifyOptions& o) {
   Caller who = caller_of(call);
-  try {
-    (void)rec_.reconcile_now("verify call");
-    auto res = broker_.verify(names, o);
-    if (!res) {
-      (void)reply_error(call, dbus::error_name_for(res.error().code), res.error().message);
-      return;
-    }
-    for (const auto& v : *res)
-      log_entry(
-          {v.passed ? LOG_INFO : LOG_WARNING,
-           fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(), v.passed ? "passed" : "failed",
-                       v.fidelity.empty() ? "-" : v.fidelity, v.runs ? "" : " (" + v.run_detail + ")",
-                       // The one-line verdict by impact class (fidelity/impact.h).
-                       v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),
-           "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
-    sd_bus_message* raw = nullptr;
-    int r = sd_bus_message_new_method_return(call, &raw);
-    sd::Message reply(raw);
-    if (r >= 0) r = dbus::append_verify_results(raw, *res);
-    if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
-    if (r < 0) log_error("verify", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
-    (void)rec_.refresh();  // a verification updates the recorded fidelity and speed
-  } catch (const std::exception& e) {
-    log_error("internal", fmt::format("internal error during verify: {}", e.what()));
-    (void)reply_error(call, dbus::kErrorFailed, fmt::format("platformd: internal error: {}", e.what()));
-  }
+  rec_.change(
+      "verify call",
+      [names, o, who](Broker& b) -> std::any {
+        auto res = b.verify(names, o);
+        if (res)
+          for (const auto& v : *res)
+            log_entry({v.passed ? LOG_INFO : LOG_WARNING,
+                       fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(),
+                                   v.passed ? "passed" : "failed", v.fidelity.empty() ? "-" : v.fidelity,
+                                   v.runs ? "" : " (" + v.run_detail + ")",
+                                   // The one-line verdict by impact class (fidelity/impact.h).
+                                   v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),
+                       "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
+        return res;
+      },
+      [call = sd::shared_ref(call), who](std::any& result) {
+        auto& res = std::any_cast<Result<std::vector<VerifyResult>>&>(result);
+        if (!res) {
+          (void)reply_error(call.get(), dbus::error_name_for(res.error().code), res.error().message);
+          return;
+        }
+        sd_bus_message* raw = nullptr;
+        int r = sd_bus_message_new_method_return(call.get(), &raw);
+        sd::Message reply(raw);
+        if (r >= 0) r = dbus::append_verify_results(raw, *res);
+        if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
+        if (r < 0)
+          log_error("verify", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+      });
 }
 
 void BusService::platform_changed(const PlatformStatus* before, const PlatformStatus& now) {

@@ -22,8 +22,8 @@ namespace platformd::daemon {
 
 class BusService {
  public:
-  BusService(sd_bus* bus, Broker& broker, Reconciler& rec, Authorizer& auth, HostInfo host)
-      : bus_(bus), broker_(broker), rec_(rec), auth_(auth), host_(std::move(host)) {}
+  BusService(sd_bus* bus, Reconciler& rec, Authorizer& auth, HostInfo host)
+      : bus_(bus), rec_(rec), auth_(auth), host_(std::move(host)) {}
   BusService(const BusService&) = delete;
   BusService& operator=(const BusService&) = delete;
 
@@ -56,7 +56,6 @@ class BusService {
   void reply_denied(sd_bus_message* call, const char* what, const std::vector<std::string>& names, const Denial& d);
 
   sd_bus* bus_;
-  Broker& broker_;
   Reconciler& rec_;
   Authorizer& auth_;
   HostInfo host_;  // at start; the properties built from it are constant

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <exception>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <systemd/sd-daemon.h>
@@ -23,6 +25,7 @@
 #include "system/paths.h"
 #include "system/sd_ptr.h"
 #include "triggers.h"
+#include "worker.h"
 
 #ifndef PLATFORMD_VERSION
 #define PLATFORMD_VERSION "unknown"
@@ -94,14 +97,17 @@ int run(const Options& opts) {
   sd::Event event(raw_event);
 
   // 4. Heal first, then take the first snapshot: by the time anyone can call us, the table
-  //    matches the state file, and the constant properties (host) are known.
-  Reconciler rec(broker, machine, event.get(), opts.settle);
-  (void)rec.reconcile_now("start");
+  //    matches the state file, and the constant properties (host) are known. This runs here,
+  //    before the worker thread exists; from then on only the worker calls the broker.
+  Worker worker;
+  Reconciler rec(broker, machine, event.get(), worker, opts.settle);
+  rec.start();
   HostInfo host;
-  if (auto first = rec.refresh(); first)
-    host = first->host;
+  if (rec.snapshot())
+    host = rec.snapshot()->report.host;
   else
     host.kernel_arch = machine.kernel_machine();  // keep serving; each call reports the error
+  if (auto r = worker.start(event.get()); !r) return fail_start(r.error().message);
 
   // 5. The bus connection. When the bus goes away we exit and systemd restarts us, rather than
   //    serving nobody.
@@ -114,20 +120,16 @@ int run(const Options& opts) {
   // 6. The object and its interface, BEFORE the name: a client that sees the name appear must
   //    find the object behind it.
   Authorizer auth(bus->get());
-  BusService service(bus->get(), broker, rec, auth, host);
+  BusService service(bus->get(), rec, auth, host);
   if (auto r = service.publish(); !r) return fail_start(r.error().message);
 
   // 7. Triggers of a reconcile besides calls: files, SIGHUP, the safety-net timer, units.
   Triggers triggers(event.get(), bus->get(), rec);
   FileWatch files(event.get(),
                   [&rec](const std::string& label, bool reconcile) { rec.request(label + " changed", reconcile); });
-  // The same files are watched and fingerprinted: an event the loop has not read yet when a
-  // call arrives still shows in the fingerprint.
-  auto follow = [&files, &machine, &broker, &rec](const StatusReport& snap) {
-    auto specs = files_to_watch(machine, broker.paths(), snap);
-    files.set(specs);
-    rec.set_fingerprint_files(watched_files(specs));
-  };
+  // The files to watch come with each snapshot (the worker reads them; the loop reads no
+  // file under a BOINC directory); the worker fingerprints the same files.
+  auto follow = [&files](const Snapshot& snap) { files.set(snap.watches); };
   rec.set_listener({
       [&service](const PlatformStatus* before, const PlatformStatus& now) { service.platform_changed(before, now); },
       [&service](const std::vector<std::string>& now) {
@@ -157,8 +159,16 @@ int run(const Options& opts) {
 
   // 10. Serve until SIGTERM/SIGINT or the bus goes away.
   int r = sd_event_loop(event.get());
-  stop_signals_loop_returned();
   (void)sd_notify(0, "STOPPING=1");
+  // The worker may be inside a probe or waiting on a silent peer: the operation it runs is
+  // abandoned as SIGKILL would abandon it (every write is an atomic rename, the lock is the
+  // kernel's), rather than keeping a stop waiting for it.
+  if (!worker.stop(kStopGrace)) {
+    log_info("stop", "platformd stopped (an operation was abandoned)");
+    std::fflush(nullptr);
+    _exit(r < 0 ? exit_code::failure : exit_code::ok);
+  }
+  stop_signals_loop_returned();
   if (r < 0) return fail_start(fmt::format("event loop failed: {}", std::strerror(-r)));
   log_info("stop", "platformd stopped");
   return r;

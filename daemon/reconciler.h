@@ -1,26 +1,33 @@
-// Self-healing: the state file is the source of truth, and the kernel table and cc_config.xml
-// are brought back in line with it (Broker::reconcile) whenever something may have changed.
-// This class runs those reconciles, keeps the last status snapshot, and reports differences
-// between snapshots (a platform's state, the enabled set) to whoever publishes them on the bus.
+// Self-healing and the status snapshot, for the daemon's two threads (docs/daemon.md).
 //
-// Three ways in:
-//  - reconcile_if_changed(): before answering a query. The common case is that nothing
-//    changed: no event came since the last reconcile that found nothing to do, and the input
-//    fingerprint (daemon/input_fingerprint.h) is the one taken before it. Then nothing runs.
-//    Otherwise a full reconcile, as below.
-//  - reconcile_now(): a full Broker::reconcile(), synchronously (operations, the timer).
-//  - request(): from watchers (files, signals, units). Events come in bursts, so requests
-//    are coalesced and run once, `settle` later, followed by a fresh snapshot. Each event
-//    also makes the next call reconcile in full at once, before the settled one runs.
+// The state file is the source of truth; Broker::reconcile brings the kernel table,
+// cc_config.xml and the rc files back in line with it whenever something may have changed.
+// Every call into the broker runs on the worker (daemon/worker.h): a reconcile may wait on
+// the GUI RPC port, on a file under a BOINC directory or on a probe, and the loop that
+// answers D-Bus callers must never wait on any of those.
 //
-// Queries answer from the last snapshot (current_status()) while it is current: taken after
-// the last event and the last full reconcile, and younger than kStatusMaxAge, which bounds how
-// late a query shows what no event reports (the BOINC client's own platform list, a
-// translator installed for a platform that is not enabled, a new catalog).
+// The loop keeps the last snapshot (status report, catalog, translators, watched files) and
+// answers every query from it:
+//  - query(): answered at once while the snapshot is current: taken after the last event
+//    (file, unit, SIGHUP) and younger than kStatusMaxAge, and the worker busy anyway.
+//    Otherwise a check runs on the worker first (the input fingerprint, a reconcile if it
+//    changed, a snapshot if one is due) and the query waits for it, at most kQueryWait;
+//    then it is answered from the snapshot it has. Checks are coalesced: however many
+//    queries arrive, at most one check is queued, so no caller can start more work than one.
+//  - change(): an operation (enable, disable, verify, apply): a reconcile, the operation,
+//    a new snapshot, then the operation's completion on the loop (its reply). Operations
+//    run one at a time in the order they came; each caller waits for its own reply only.
+//  - request(): events come in bursts; they are merged and run once, `settle` later.
+//  - periodic(): the safety-net timer: a reconcile, a snapshot only if it repaired something.
 #pragma once
 
+#include <any>
+#include <atomic>
+#include <map>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,13 +36,31 @@
 #include <systemd/sd-event.h>
 
 #include "broker.h"
+#include "catalog.h"
+#include "fidelity/translator.h"
+#include "file_watch.h"
 #include "input_fingerprint.h"
 #include "system/sd_ptr.h"
+#include "worker.h"
 
 namespace platformd::daemon {
 
-// How long a status snapshot answers queries when nothing reported a change.
+// How long a snapshot answers queries when nothing reported a change.
 inline constexpr std::chrono::seconds kStatusMaxAge{2};
+// The longest a query waits for a check before it is answered from the snapshot it has.
+inline constexpr std::chrono::milliseconds kQueryWait{1000};
+// Without any snapshot yet (the first status failed), a query waits at most this long for one.
+inline constexpr std::chrono::seconds kFirstSnapshotWait{20};
+
+// What queries are answered from. Immutable once published; shared between the threads.
+struct Snapshot {
+  StatusReport report;
+  Catalog catalog;
+  std::vector<TranslatorSpec> translators;
+  std::vector<WatchSpec> watches;  // the files a change of which triggers a reconcile
+  std::vector<std::string> enabled() const;
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
 class Reconciler {
  public:
@@ -45,64 +70,89 @@ class Reconciler {
     std::function<void(const PlatformStatus* before, const PlatformStatus& now)> platform_changed;
     std::function<void(const std::vector<std::string>& enabled)> enabled_changed;
     // Every new snapshot, after the two above (watchers re-aim at the enabled translators).
-    std::function<void(const StatusReport&)> snapshot_taken;
+    std::function<void(const Snapshot&)> snapshot_taken;
   };
+  // `snap` is null only when no status could be taken at all; `error` then says why.
+  using Answer = std::function<void(const SnapshotPtr& snap, const std::optional<Error>& error)>;
+  // An operation runs on the worker with the broker and returns plain data (never a bus
+  // message: sd-bus objects are not thread-safe); its reply runs on the loop with that data.
+  using Operation = std::function<std::any(Broker&)>;
+  using Reply = std::function<void(std::any& result)>;
 
-  Reconciler(Broker& broker, Machine& m, sd_event* event, std::chrono::milliseconds settle)
-      : broker_(broker), event_(event), settle_(settle), fingerprint_(m, broker.paths().binfmt_dir) {}
+  Reconciler(Broker& broker, Machine& m, sd_event* event, Worker& worker, std::chrono::milliseconds settle)
+      : broker_(broker), m_(m), event_(event), worker_(worker), settle_(settle),
+        fingerprint_(m, broker.paths().binfmt_dir) {}
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
 
   void set_listener(Listener l) { listener_ = std::move(l); }
 
-  // Reconciles now. Logs what it repaired, once; takes a new snapshot only when something was
-  // repaired. Returns false when the reconcile failed (logged once per distinct error).
-  bool reconcile_now(const std::string& trigger);
-  // reconcile_now() when an event came or the fingerprint changed since the last reconcile
-  // that found nothing to do (or there was none yet); otherwise true at once.
-  bool reconcile_if_changed(const std::string& trigger);
-  // The snapshot while it is current (see above), else a new one. The pointer is valid until
-  // the next snapshot.
-  Result<const StatusReport*> current_status();
-  // The files whose identity is part of the fingerprint (those the watches follow).
-  void set_fingerprint_files(std::vector<fs::path> files) { fingerprint_.set_files(std::move(files)); }
-  // Reconcile plus a new snapshot, `settle` from now; requests before then are merged.
-  // reconcile=false asks for the snapshot only (the state file changed: it is the input of a
-  // reconcile, and reconciling on it would answer our own writes).
-  void request(const std::string& trigger, bool reconcile = true);
-  // A new snapshot without reconciling (after an operation, or a state file written by
-  // platformctl in direct mode). Returns the report, or the error of Broker::status().
-  Result<StatusReport> refresh();
+  // On the main thread, before the worker starts: the start-up reconcile and first snapshot.
+  void start();
 
-  const std::optional<StatusReport>& snapshot() const { return snapshot_; }
+  // The loop's side (see above).
+  void query(Answer answer);
+  void change(const std::string& trigger, Operation op, Reply reply);
+  void request(const std::string& trigger, bool reconcile = true);
+  void periodic();
+
+  const SnapshotPtr& snapshot() const { return snapshot_; }
   const std::vector<std::string>& enabled() const { return enabled_; }
+  std::size_t waiting() const { return waiters_.size(); }
 
  private:
+  struct Waiter {
+    Answer answer;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  // Loop side.
+  void ensure_check();
+  void install(SnapshotPtr snap, uint64_t generation);
+  void answer_waiters(bool all);
+  void arm_deadline();
+  void settle_failure(const Error& e);
   static int on_settled(sd_event_source* s, uint64_t usec, void* userdata);
-  // Publishes a new snapshot: signals for what differs, watches re-aimed.
-  void observe(const StatusReport& now);
+  static int on_deadline(sd_event_source* s, uint64_t usec, void* userdata);
+
+  // Worker side (the broker, the fingerprint, the journal of repairs).
+  bool reconcile_now(const std::string& trigger, uint64_t generation, bool* changed);
+  bool reconcile_if_changed(const std::string& trigger, uint64_t generation, bool* changed);
+  Result<SnapshotPtr> take_snapshot();
   void log_failure(const std::string& trigger, const Error& e);
 
   Broker& broker_;
+  Machine& m_;
   sd_event* event_;
+  Worker& worker_;
   std::chrono::milliseconds settle_;
   Listener listener_;
-  std::optional<StatusReport> snapshot_;
+
+  // Loop side only.
+  SnapshotPtr snapshot_;
   std::vector<std::string> enabled_;
-  sd::EventSource deferred_;
+  std::optional<Error> status_error_;  // the last snapshot attempt failed (kept until one works)
+  std::vector<Waiter> waiters_;
+  sd::EventSource settled_, deadline_;
   std::set<std::string> pending_triggers_;
   bool pending_reconcile_ = false;
-  std::string last_error_;
-  std::set<std::string> warned_;  // broker notes already logged
+  std::set<std::string> warned_risks_;
+  std::map<uint64_t, Reply> replies_;  // of the operations queued or running, by ticket
+  uint64_t next_ticket_ = 1;
 
-  // What lets a call skip the reconcile and reuse the snapshot. `generation_` counts events
-  // and full reconciles; a snapshot is current only if taken in the same generation.
+  // Read by both. `generation_` counts events; a snapshot is current only if the job that
+  // took it started in the generation the loop is in now.
+  std::atomic<uint64_t> generation_{1};
+  std::atomic<uint64_t> snapshot_generation_{0};
+  std::atomic<int64_t> snapshot_time_ns_{0};
+  std::atomic<bool> check_queued_{false};
+
+  // Worker side only.
   InputFingerprint fingerprint_;
   std::string clean_fingerprint_;  // taken before the last reconcile that found nothing to do
-  bool dirty_ = true;              // an event (or a repair, or a failure) since then
-  uint64_t generation_ = 0;
-  uint64_t snapshot_generation_ = 0;
-  std::chrono::steady_clock::time_point snapshot_time_{};
+  uint64_t clean_generation_ = 0;  // the generation of that reconcile
+  std::string last_error_;
+  std::set<std::string> warned_;  // broker notes already logged
+  SnapshotPtr last_taken_;        // names the platforms of repair lines
 };
 
 }  // namespace platformd::daemon

@@ -116,9 +116,9 @@ Result<void> Triggers::start_timer(std::chrono::seconds interval) {
 
 int Triggers::on_timer(sd_event_source* s, uint64_t, void* userdata) {
   auto* self = static_cast<Triggers*>(userdata);
-  // Synchronous and without a new snapshot: the safety net must cost nothing when nothing
+  // On the worker, and without a new snapshot: the safety net must cost nothing when nothing
   // drifted (a repair takes its own snapshot).
-  (void)self->rec_.reconcile_now("periodic");
+  self->rec_.periodic();
   uint64_t usec = static_cast<uint64_t>(self->interval_.count()) * 1000000;
   (void)sd_event_source_set_time_relative(s, usec);
   (void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);

@@ -51,6 +51,24 @@ bool same(const PlatformSnapshot& a, const PlatformSnapshot& b) {
 
 }  // namespace
 
+Result<ApplyReport> check_desired_state(const DesiredStateFile& d, const Catalog& catalog,
+                                        const std::vector<TranslatorSpec>& translators, const StatusReport& before) {
+  auto plan = plan_apply(d, catalog, translators, before);
+  if (!plan) return plan.error();
+  ApplyReport rep;
+  rep.source = d.source;
+  rep.check = true;
+  rep.warnings = before.notes;
+  for (const auto& p : *plan) rep.items.push_back(item_of(p));
+  for (auto& it : rep.items)
+    if (it.action != ApplyAction::none) {
+      it.outcome = ApplyOutcome::would_change;
+      it.after.enabled = it.desired == DesiredState::enabled;
+      rep.changed = true;
+    }
+  return rep;
+}
+
 Result<ApplyReport> apply_desired_state(Broker& b, const DesiredStateFile& d, const ApplyOptions& o) {
   auto catalog = load_catalog(b.machine(), b.paths());
   if (!catalog) return catalog.error();
@@ -58,22 +76,13 @@ Result<ApplyReport> apply_desired_state(Broker& b, const DesiredStateFile& d, co
   if (!translators) return translators.error();
   auto before = b.status();
   if (!before) return before.error();
+  if (o.check) return check_desired_state(d, *catalog, *translators, *before);
   auto plan = plan_apply(d, *catalog, *translators, *before);
   if (!plan) return plan.error();
   ApplyReport rep;
   rep.source = d.source;
-  rep.check = o.check;
   rep.warnings = before->notes;
   for (const auto& p : *plan) rep.items.push_back(item_of(p));
-  if (o.check) {
-    for (auto& it : rep.items)
-      if (it.action != ApplyAction::none) {
-        it.outcome = ApplyOutcome::would_change;
-        it.after.enabled = it.desired == DesiredState::enabled;
-        rep.changed = true;
-      }
-    return rep;
-  }
   // Withdrawals first: a platform given up should not wait for the probes of new ones.
   bool acted = false;
   for (auto action : {ApplyAction::disable, ApplyAction::enable})

@@ -58,6 +58,11 @@ struct ApplyReport {
 // the others still run (like enable and disable, the first error is kept in `error`).
 Result<ApplyReport> apply_desired_state(Broker& b, const DesiredStateFile& d, const ApplyOptions& o);
 
+// The check alone, pure: the plan of `d` against a status taken before (the daemon's
+// snapshot), as apply_desired_state with check=true reports it. Reads nothing.
+Result<ApplyReport> check_desired_state(const DesiredStateFile& d, const Catalog& catalog,
+                                        const std::vector<TranslatorSpec>& translators, const StatusReport& before);
+
 // 0 in sync (nothing changed, or check: nothing would), exit_code::changed when something
 // changed (or would), the first failure's class otherwise.
 int apply_exit_code(const ApplyReport& r);
