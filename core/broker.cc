@@ -765,8 +765,11 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     // Another tool already handles this magic. Its entry matches first whatever we add, so
     // verify the platform through it: adopt it when it passes, report it when it does not.
     const BinfmtRule& f = foreign.front();
-    VerifyTarget t = with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, f.interpreter, usable->env,
-                                          f.flags.find('P') != std::string::npos},
+    VerifyTarget t = with_rc(VerifyTarget{.platform = pl,
+                                          .via = ProbeVia::binfmt_empty_root,
+                                          .translator = f.interpreter,
+                                          .env = usable->env,
+                                          .expect_preserved_argv0 = f.flags.find('P') != std::string::npos},
                              cands, f.interpreter);
     t.allow_slow = o.allow_slow;
     VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
@@ -798,8 +801,12 @@ static void enable_one(Machine& m, const Paths& paths, Broker::Session& s, Binfm
     keep_first(r.error());
     return;
   }
-  VerifyTarget t =
-      with_rc(VerifyTarget{pl, ProbeVia::binfmt_empty_root, usable->path, usable->env, true}, cands, usable->path);
+  VerifyTarget t = with_rc(VerifyTarget{.platform = pl,
+                                        .via = ProbeVia::binfmt_empty_root,
+                                        .translator = usable->path,
+                                        .env = usable->env,
+                                        .expect_preserved_argv0 = true},
+                           cands, usable->path);
   t.allow_slow = o.allow_slow;
   // A dynamic-only translator has no F (the kernel would pin a binary whose loader is looked
   // up in each caller's root): prove it from the real root, where BOINC runs its tasks.
@@ -1000,7 +1007,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
   for (const Platform* pl : platforms) {
     auto cands = candidates_for(s.translators, *pl);
     prepare_rc(m_, paths_, s.state, s.translators, cands, pl->arch);
-    VerifyTarget t{pl, ProbeVia::native, "", {}, false};
+    VerifyTarget t{.platform = pl, .via = ProbeVia::native};
     t.allow_slow = o.allow_slow;
     if (o.translator) {
       if (*o.translator != "native") {
@@ -1015,7 +1022,11 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
     } else if (s.host.runs_natively(pl->arch)) {
       t.translator = "native";
     } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl->arch)); h && h->enabled) {
-      t = VerifyTarget{pl, ProbeVia::binfmt_empty_root, h->interpreter, {}, h->flags.find('P') != std::string::npos};
+      t = VerifyTarget{.platform = pl,
+                       .via = ProbeVia::binfmt_empty_root,
+                       .translator = h->interpreter,
+                       .env = {},
+                       .expect_preserved_argv0 = h->flags.find('P') != std::string::npos};
       t.allow_slow = o.allow_slow;
       for (const auto& c : cands)
         if (c.path == h->interpreter) t.env = c.env;

@@ -1,7 +1,7 @@
 #include "bus_service.h"
 
-#include <cerrno>
 #include <any>
+#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <map>

@@ -195,9 +195,9 @@ void Reconciler::arm_deadline() {
     if (deadline_) (void)sd_event_source_set_enabled(deadline_.get(), SD_EVENT_OFF);
     return;
   }
-  auto first = std::min_element(waiters_.begin(), waiters_.end(),
-                                [](const Waiter& a, const Waiter& b) { return a.deadline < b.deadline; })
-                   ->deadline;
+  auto first = std::min_element(waiters_.begin(), waiters_.end(), [](const Waiter& a, const Waiter& b) {
+                 return a.deadline < b.deadline;
+               })->deadline;
   auto rel = std::chrono::duration_cast<std::chrono::microseconds>(first - Clock::now()).count();
   uint64_t usec = rel > 0 ? static_cast<uint64_t>(rel) : 0;
   if (deadline_) {
@@ -228,6 +228,7 @@ void Reconciler::ensure_check() {
     if (changed || events) {
       auto snap = take_snapshot();
       post([this, snap, gen] {
+        last_check_ = Clock::now();
         if (snap)
           install(*snap, gen);
         else
@@ -238,7 +239,10 @@ void Reconciler::ensure_check() {
     }
     // Nothing changed: the waiting queries are answered now; a snapshot that is only old is
     // taken after that, and nobody waits for it.
-    post([this] { answer_waiters(true); });
+    post([this] {
+      last_check_ = Clock::now();
+      answer_waiters(true);
+    });
     if (!old) return;
     auto snap = take_snapshot();
     post([this, snap, gen] {
@@ -249,18 +253,14 @@ void Reconciler::ensure_check() {
 
 void Reconciler::query(Answer answer) {
   const bool current = snapshot_ && snapshot_generation_.load() == generation_.load();
-  const bool fresh = current && now_ns() - snapshot_time_ns_.load() <=
-                                   std::chrono::duration_cast<std::chrono::nanoseconds>(kStatusMaxAge).count();
-  const bool idle = worker_.idle();
-  if (fresh && !idle) {
-    // The worker is busy (an operation, a slow peer): a current snapshot is the answer.
+  const bool old =
+      now_ns() - snapshot_time_ns_.load() > std::chrono::duration_cast<std::chrono::nanoseconds>(kStatusMaxAge).count();
+  const bool vouched = Clock::now() - last_check_ < kCheckVouches;
+  if (current && (vouched || !worker_.idle())) {
+    // Nothing reported a change, and either a check just ran or the worker is busy (an
+    // operation, a slow peer): the snapshot is the answer. An old one is refreshed behind it.
     answer(snapshot_, std::nullopt);
-    return;
-  }
-  if (current && !idle) {
-    // Only old: answer now, refresh behind it.
-    answer(snapshot_, std::nullopt);
-    ensure_check();
+    if (old || !vouched) ensure_check();
     return;
   }
   // An event since the snapshot, or the worker is idle (the check is a few stat calls): wait

@@ -9,7 +9,8 @@
 // The loop keeps the last snapshot (status report, catalog, translators, watched files) and
 // answers every query from it:
 //  - query(): answered at once while the snapshot is current: taken after the last event
-//    (file, unit, SIGHUP) and younger than kStatusMaxAge, and the worker busy anyway.
+//    (file, unit, SIGHUP), and either a check ended less than kCheckVouches ago or the worker
+//    is busy anyway; an old snapshot (kStatusMaxAge) is refreshed behind the answer.
 //    Otherwise a check runs on the worker first (the input fingerprint, a reconcile if it
 //    changed, a snapshot if one is due) and the query waits for it, at most kQueryWait;
 //    then it is answered from the snapshot it has. Checks are coalesced: however many
@@ -23,10 +24,10 @@
 
 #include <any>
 #include <atomic>
-#include <map>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -47,6 +48,9 @@ namespace platformd::daemon {
 
 // How long a snapshot answers queries when nothing reported a change.
 inline constexpr std::chrono::seconds kStatusMaxAge{2};
+// A check that ended this recently vouches for the snapshot: queries in a burst are answered
+// at once, and only the first of them waits for a check.
+inline constexpr std::chrono::milliseconds kCheckVouches{100};
 // The longest a query waits for a check before it is answered from the snapshot it has.
 inline constexpr std::chrono::milliseconds kQueryWait{1000};
 // Without any snapshot yet (the first status failed), a query waits at most this long for one.
@@ -80,7 +84,11 @@ class Reconciler {
   using Reply = std::function<void(std::any& result)>;
 
   Reconciler(Broker& broker, Machine& m, sd_event* event, Worker& worker, std::chrono::milliseconds settle)
-      : broker_(broker), m_(m), event_(event), worker_(worker), settle_(settle),
+      : broker_(broker),
+        m_(m),
+        event_(event),
+        worker_(worker),
+        settle_(settle),
         fingerprint_(m, broker.paths().binfmt_dir) {}
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
@@ -145,6 +153,7 @@ class Reconciler {
   std::atomic<uint64_t> snapshot_generation_{0};
   std::atomic<int64_t> snapshot_time_ns_{0};
   std::atomic<bool> check_queued_{false};
+  std::chrono::steady_clock::time_point last_check_{};  // loop side: when a check last ended
 
   // Worker side only.
   InputFingerprint fingerprint_;

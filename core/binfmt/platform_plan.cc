@@ -27,7 +27,8 @@ std::vector<Candidate> candidates_for(const std::vector<TranslatorSpec>& specs, 
                 translator_problem(it->second.path, s.requires_static),
                 s.requires_static,
                 s.maps_host_libc,
-                s.rcfile};
+                s.rcfile,
+                {}};
     out.push_back(std::move(c));
   }
   return out;

@@ -104,7 +104,7 @@ std::vector<CandidateVerdict> verify_candidates(Machine& m, const Paths& p, cons
     v.path = c.path;
     v.problem = c.problem;
     if (v.problem.empty()) {
-      VerifyTarget t{&pl, ProbeVia::translator, c.path, c.env, false};
+      VerifyTarget t{.platform = &pl, .via = ProbeVia::translator, .translator = c.path, .env = c.env};
       t.allow_slow = allow_slow;
       t.rc_file = c.rcfile.file;
       t.rc_text = c.rc_text;

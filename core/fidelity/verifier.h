@@ -20,17 +20,17 @@ namespace platformd {
 struct VerifyTarget {
   const Platform* platform = nullptr;
   ProbeVia via = ProbeVia::binfmt_empty_root;
-  std::string translator;                  // path, for display and for ProbeVia::translator
-  std::map<std::string, std::string> env;  // translator settings (QEMU_CPU, box64 exactness)
-  bool expect_preserved_argv0 = false;     // the handler has P
+  std::string translator{};                  // path, for display and for ProbeVia::translator
+  std::map<std::string, std::string> env{};  // translator settings (QEMU_CPU, box64 exactness)
+  bool expect_preserved_argv0 = false;       // the handler has P
   // Only prove that the handler runs the probe (from an empty root): used when re-registering
   // a platform whose fidelity and speed were already measured with this very translator file.
   bool identity_only = false;
   bool allow_slow = false;      // a platform below kTooSlowRatio passes (with its warning)
   bool maps_host_libc = false;  // TranslatorSpec::maps_host_libc: no guest loader needed
   // The translator's rc file as BOINC's tasks will read it (ProbeInvocation::rc_file).
-  std::string rc_file;
-  std::string rc_text;
+  std::string rc_file{};
+  std::string rc_text{};
 };
 
 VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, const VerifyTarget& t, bool strict);

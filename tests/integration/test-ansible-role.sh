@@ -80,7 +80,7 @@ pass "check mode changes nothing and reports the would-be changes with a diff"
 play first || fail "first run failed: $(cat "$T/first.out")"
 recap_has first changed=1
 recap_has first failed=0
-[ -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ] || fail "entries after the role: $(binfmt_entries)"
+{ [ -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ]; } || fail "entries after the role: $(binfmt_entries)"
 [ ! -e "$BF/platformd-riscv64" ] || fail "riscv64 still registered"
 grep -q "alt_platform>aarch64-unknown-linux-gnu<" "$B/cc_config.xml" || fail "aarch64 not advertised"
 grep -q '"msg": "aarch64: emulated, enabled, fidelity' "$T/first.out" ||

@@ -55,7 +55,7 @@ check_json "$T/run1.json" "all(p['after']['state'] == 'emulated' and p['verdict'
 check_json "$T/run1.json" "d['platforms'][1]['after']['translator'] == '/usr/bin/qemu-arm-static'"
 check_json "$T/run1.json" "d['platforms'][2]['before']['enabled'] and not d['platforms'][2]['after']['enabled']"
 check_json "$T/run1.json" "all(k in p for p in d['platforms'] for k in ('before', 'after', 'changed', 'verdict', 'reason'))"
-[ -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ] || fail "entries after apply: $(binfmt_entries)"
+{ [ -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ]; } || fail "entries after apply: $(binfmt_entries)"
 [ ! -e "$BF/platformd-riscv64" ] || fail "riscv64 is still registered"
 grep -q "alt_platform>aarch64-unknown-linux-gnu<" "$B/cc_config.xml" || fail "aarch64 not advertised"
 grep -q "alt_platform>arm-unknown-linux-gnueabihf<" "$B/cc_config.xml" || fail "armhf not advertised"
@@ -93,5 +93,5 @@ pass "bad desired-state files are refused (exit 7) and change nothing"
 # Standard input, and "others": "disabled": the file becomes the whole truth.
 expect_exit 8 pctl --json apply - <<<'{"others": "disabled", "platforms": [{"name": "armhf", "state": "enabled"}]}'
 check_json "$T/out" "[(p['name'], p['listed'], p['outcome']) for p in d['platforms']] == [('armhf', True, 'unchanged'), ('aarch64', False, 'changed')]"
-[ ! -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ] || fail "others: disabled left: $(binfmt_entries)"
+{ [ ! -e "$BF/platformd-aarch64" ] && [ -e "$BF/platformd-armhf" ]; } || fail "others: disabled left: $(binfmt_entries)"
 pass "others: disabled withdraws the platforms the file does not name"

@@ -64,7 +64,7 @@ for pid in "${pids[@]}"; do wait "$pid" || fail "a caller failed (above)"; done
 total=$(cat "$T"/cli*.count "$T"/bus*.count | awk '{ s += $1 } END { print s }')
 cli_total=$(cat "$T"/cli*.count | awk '{ s += $1 } END { print s }')
 echo "calls in 10 s: $total ($cli_total platformctl, $((total - cli_total)) D-Bus)"
-[ "$cli_total" -ge 8 ] && [ "$((total - cli_total))" -ge 8 ] || fail "too few calls completed: $total"
+{ [ "$cli_total" -ge 8 ] && [ "$((total - cli_total))" -ge 8 ]; } || fail "too few calls completed: $total"
 pass "16 callers for 10 s: $total calls, every one succeeded"
 
 platformd_stop

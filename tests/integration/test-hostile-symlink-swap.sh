@@ -15,7 +15,6 @@ source "$(dirname "$0")/lib/boinc.sh"
 source "$(dirname "$0")/lib/attacker.sh"
 
 attacker_setup
-A64=aarch64-unknown-linux-gnu
 port=$(boinc_free_port)
 pctl() { "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" "$@"; }
 

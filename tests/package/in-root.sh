@@ -134,6 +134,7 @@ snapshot >/tmp/files.before
 
 log "2. install ${deb1##*/} (first installation)"
 run apt_install "$deb1" 2>&1 | tee /tmp/install1.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "platformd is installed" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd | grep -q "^ii"'
 check "aarch64 verified and served by platformd-aarch64" has_entry platformd-aarch64
 check "armhf adopted Debian's qemu-arm (no platformd-armhf)" no_entry platformd-armhf
@@ -163,6 +164,7 @@ check "no two handlers match one magic" no_overlap
 log "4. upgrade to ${deb2##*/}"
 choice_before=$(state_enabled)
 run apt_install "$deb2" 2>&1 | tee /tmp/upgrade.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "upgraded" sh -c 'dpkg-query -W -f "\${Version}" platformd | grep -q pkgtest'
 check "aarch64 still enabled after the upgrade" enabled_in_state aarch64
 check "armhf stays disabled after the upgrade (choice kept)" not_enabled_in_state armhf
@@ -174,6 +176,7 @@ log "5. dpkg trigger: a translator changed"
 run dpkg-trigger --no-await /usr/bin/qemu-aarch64-static
 run dpkg --triggers-only --pending 2>&1 | tee /tmp/trigger.out
 check "platformd's postinst ran for the trigger" grep -q 'Processing triggers for platformd' /tmp/trigger.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "trigger processed (platformd not left triggers-pending)" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd | grep -q "^ii"'
 check "platformd-aarch64 registered after the trigger" has_entry platformd-aarch64
 check "no two handlers match one magic" no_overlap
@@ -183,6 +186,7 @@ run platformctl --direct enable armhf
 check "armhf enabled again before the removal" has_alt arm-unknown-linux-gnueabihf
 write_client_state
 run apt-get remove -y platformd 2>&1 | tee /tmp/remove1.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "removed" sh -c 'dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q "^rc" || ! dpkg-query -W platformd >/dev/null 2>&1'
 check "the removal warned about BOINC work" grep -q 'BOINC still holds unfinished tasks' /tmp/remove1.out
 check "platformctl named the kept platform and its task" grep -q 'warning: aarch64: kept.*wu1_0' /tmp/remove1.out
@@ -195,6 +199,7 @@ check "the state file stays until purge" test -f /var/lib/platformd/state.json
 
 log "7. purge"
 run apt-get purge -y platformd 2>&1 | tee /tmp/purge1.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "purged" sh -c '! dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q .'
 check "no platformd-* entry left" no_own_entries
 check "Debian's qemu-arm untouched" has_entry qemu-arm

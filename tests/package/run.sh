@@ -101,6 +101,7 @@ if [ -z "$debs" ]; then
     finish
   fi
   stage_end
+  # shellcheck disable=SC2012 # names dpkg-buildpackage gave: no odd characters
   deb1=$(ls "$work"/platformd_*.deb | head -n1)
   echo "built ${deb1##*/}; contents:"
   dpkg-deb -c "$deb1" | awk '{print "  " $1, $2, $6, $7, $8}'
@@ -108,6 +109,7 @@ if [ -z "$debs" ]; then
 
   if [ "$lintian" = 1 ] && command -v lintian >/dev/null; then
     stage "lintian"
+    # shellcheck disable=SC2012 # names dpkg-buildpackage gave: no odd characters
     changes=$(ls "$work"/platformd_*.changes | head -n1)
     if lintian --fail-on error,warning --info --display-info "$changes" >"$work/lintian.log" 2>&1; then
       ok "lintian (errors and warnings fail; overrides are justified in debian/)"

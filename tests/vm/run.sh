@@ -53,9 +53,10 @@ suite_of() { case "$1" in E) echo trixie ;; *) echo "" ;; esac; }
 # directory of packages was given (foreign ones come from PLATFORMD_VM_DEBS or
 # scripts/build-debs.sh when the tree has it).
 deb_for() {
-  local arch=$1 suite=${2:-} d f key src sub
+  local arch=$1 suite=${2:-} d f src sub
   sub=${suite:+/$suite}
   for d in ${PLATFORMD_VM_DEBS:-} "$cache/debs-$(tree_key)"; do
+    # shellcheck disable=SC2012 # .deb names dpkg gave: no odd characters
     f=$(ls "$d$sub"/platformd_*_"$arch".deb 2>/dev/null | sort -V | tail -1 || true)
     [ -n "$f" ] && { echo "$f"; return 0; }
   done
@@ -65,6 +66,7 @@ deb_for() {
     log "building the $suite $arch .deb with scripts/build-debs.sh --suite $suite into $d/$suite"
     bash "$top/scripts/build-debs.sh" --out "$d" --suite "$suite" --nocheck --no-lintian "$arch" \
       >"$d/build-$suite-$arch.out" 2>&1 || { tail -n 30 "$d/build-$suite-$arch.out" >&2; return 1; }
+    # shellcheck disable=SC2012 # .deb names dpkg gave: no odd characters
     ls "$d/$suite"/platformd_*_"$arch".deb | sort -V | tail -1
     return
   fi
@@ -85,6 +87,7 @@ deb_for() {
     log "no $arch .deb (set PLATFORMD_VM_DEBS, or add scripts/build-debs.sh)"
     return 1
   fi
+  # shellcheck disable=SC2012 # .deb names dpkg gave: no odd characters
   ls "$d"/platformd_*_"$arch".deb | sort -V | tail -1
 }
 tree_key() { (cd "$top" && git ls-files -z | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-12); }
@@ -125,6 +128,7 @@ boot() {
       cmd=(qemu-system-x86_64 -accel tcg -m 2048 -smp "$smp" -append "$append console=ttyS0") ;;
     D)
       tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-2400}
+      # shellcheck disable=SC2054 # qemu takes comma-separated option values
       cmd=(qemu-system-aarch64 -accel tcg -M virt,gic-version=3 -cpu a64fx -m 2048 -smp "$smp"
         -append "$append console=ttyAMA0") ;;
     *)
@@ -240,7 +244,7 @@ run_fleet() {
   local ready=0
   for ((n = 0; n < 1800; n += 5)); do
     [ -e "$dir/amd64/share/out/ready" ] && [ -e "$dir/arm64/share/out/ready" ] && { ready=1; break; }
-    kill -0 "${pids[0]}" 2>/dev/null && kill -0 "${pids[1]}" 2>/dev/null || break
+    { kill -0 "${pids[0]}" 2>/dev/null && kill -0 "${pids[1]}" 2>/dev/null; } || break
     sleep 5
   done
   log "F: both guests ready: $ready (after ${n} s)"
@@ -284,6 +288,7 @@ for s in "${expanded[@]}"; do
   case "${result[$s]:-}" in PASS*) ;; SKIP*) ;; *) failed=1 ;; esac
 done
 for s in "${expanded[@]}"; do
+  # shellcheck disable=SC2012 # image directories we named: no odd characters
   img=$(ls -d "$cache/$(image_of "$s")"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/ 2>/dev/null | head -1 || true)
   [ -f "$img/timings" ] && echo "image $(image_of "$s") build steps (s, when it was built): $(tr '\n' ' ' <"$img/timings")"
 done | sort -u

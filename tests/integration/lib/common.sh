@@ -4,6 +4,7 @@ set -euo pipefail
 
 : "${PLATFORMD_STAGE:?set by ctest: the install prefix under test}"
 : "${PLATFORMD_SOURCE_DIR:?set by ctest}"
+# shellcheck disable=SC2034 # used by the scripts that source this library
 PCTL=$PLATFORMD_STAGE/bin/platformctl
 BF=/proc/sys/fs/binfmt_misc
 T=$PLATFORMD_TEST_TMP
@@ -31,7 +32,11 @@ expect_exit() {
 # Entries in the private binfmt_misc table, one name per line (excluding register/status).
 binfmt_entries() {
   [ -e "$BF/register" ] || return 0
-  ls "$BF" | grep -vxE 'register|status' || true
+  local f
+  for f in "$BF"/*; do
+    [ -e "$f" ] || continue
+    case ${f##*/} in register | status) ;; *) echo "${f##*/}" ;; esac
+  done
 }
 
 # build_hello ARCH -> path of a static hello program for ARCH, printing "hello from ARCH".
@@ -72,4 +77,5 @@ JSON
 # For programs run under strace in the sanitiser build: LeakSanitizer cannot run under ptrace
 # and fails the traced process at exit, so leak checking is off there (every other run has it).
 # Use as: strace ... env ASAN_OPTIONS="$NO_LSAN" PROGRAM ...
+# shellcheck disable=SC2034 # used by the scripts that source this library
 NO_LSAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0

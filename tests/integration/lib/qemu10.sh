@@ -22,6 +22,7 @@ CONF
         APT_CONFIG=$cache/apt/apt.conf apt-get -qq download qemu-user
     ) >"$cache/fetch.log" 2>&1 || { echo "SKIP: cannot fetch qemu-user from bookworm-backports: $(tail -n 2 "$cache/fetch.log")" >&2; exit 77; }
     rm -rf "$cache/root.new"
+    # shellcheck disable=SC2012 # a .deb name Debian gave: no odd characters
     dpkg-deb -x "$(ls "$cache"/qemu-user_*.deb | tail -n 1)" "$cache/root.new"
     rm -rf "$cache/root"
     mv "$cache/root.new" "$cache/root"

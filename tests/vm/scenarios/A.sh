@@ -20,6 +20,7 @@ else
   aarch64_entry=platformd-aarch64 armhf_entry=platformd-armhf riscv_entry=platformd-riscv64
 fi
 # riscv64 withdrawn: our own entry gone; an adopted Debian entry stays (never touched).
+# shellcheck disable=SC2317 # called by name through the check helpers
 riscv_withdrawn() {
   no_entry platformd-riscv64 || return 1
   [ "$mode" = masked ] || has_entry qemu-riscv64

@@ -18,7 +18,9 @@ P=$V/project
 PORT=8089
 URL=http://127.0.0.1:$PORT/vmtest/
 boinccmd_() { (cd /var/lib/boinc-client && boinccmd --passwd "$(cat /etc/boinc-client/gui_rpc_auth.cfg)" "$@"); }
+# shellcheck disable=SC2317 # called by name through the check helpers
 task_reported() { grep -q "reported vmtest_wu_1_0" "$OUT/project.log"; }
+# shellcheck disable=SC2317 # called by name through the check helpers
 uploaded() { [ -s "$P/uploads/vmtest_wu_1_0_out" ]; }
 
 boot1() {

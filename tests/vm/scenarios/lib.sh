@@ -9,7 +9,6 @@ OUT=$V/out
 B=/proc/sys/fs/binfmt_misc
 CC=/etc/boinc-client/cc_config.xml
 BOOT=${1:-1}
-t0=$(cut -d' ' -f1 /proc/uptime)
 
 # Progress lines carry the guest's uptime (s since the kernel started), so the transcript
 # shows how long each step took on this boot.
