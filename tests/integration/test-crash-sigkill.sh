@@ -128,14 +128,16 @@ expect_exit 0 pctl enable aarch64
   fail "stale temporaries stayed: $(find "$B" "$S" -name '.*.platformd-??????')"
 pass "the $left temporaries the kills left were removed by the next writes"
 
-# The daemon: killed inside a D-Bus Enable or Disable; a restart reconciles to the state
+# The daemon: killed inside a D-Bus Enable or Disable (strace -f: the operation runs on the
+# daemon's worker thread; a kill that lands in a probe it runs fails the call instead, which
+# the same invariants cover); a restart reconciles to the state
 # file's choice, the same call again converges.
 source "$(dirname "$0")/lib/dbus.sh"
 dbus_start
 export PLATFORMD_BOINC_DIR=$B
 cat >"$T/platformd-traced" <<EOF
 #!/bin/sh
-exec strace -o /dev/null -e trace=\$KILL_SYSCALL -e inject=\$KILL_SYSCALL:signal=KILL:when=\$PLATFORMD_KILL_AT env ASAN_OPTIONS="$NO_LSAN" "$PLATFORMD_BIN" "\$@"
+exec strace -f -o /dev/null -e trace=\$KILL_SYSCALL -e inject=\$KILL_SYSCALL:signal=KILL:when=\$PLATFORMD_KILL_AT env ASAN_OPTIONS="$NO_LSAN" "$PLATFORMD_BIN" "\$@"
 EOF
 chmod +x "$T/platformd-traced"
 real_bin=$PLATFORMD_BIN

@@ -3,8 +3,8 @@
 # check=true (a query: no authorisation) from 4 processes. Root's GetHostInfo and ListPlatforms
 # must still be answered, every time, well within busctl's timeout (5 s here).
 # Fails on the old build (cce042d), where every method ran in the one event loop and Apply
-# check=true took a fresh status (a GUI RPC exchange of up to 10 s each): 0 of 2 calls were
-# answered and one took 20.1 s.
+# check=true took a fresh status (a GUI RPC exchange of up to 10 s each). Measured with that
+# build: 0 of 20 calls answered within 5 s (all "Connection timed out").
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/boinc.sh"
 source "$(dirname "$0")/lib/hostile.sh"
@@ -63,8 +63,8 @@ accepted=$(grep -c '^accepted' "$d/silent.log" || true)
 calls=$(cat "$d"/calls.* 2>/dev/null | grep -c . || true)
 echo "measured: $answered of 20 root calls answered (slowest $slowest ms); the daemon connected to the silent listener $accepted time(s); the attacker's Apply check=true calls answered: $calls"
 [ "$accepted" -ge 1 ] || fail "the daemon never connected to the silent listener: the attack was not played"
-[ "$calls" -ge 20 ] || fail "the attacker's Apply check=true calls were not answered ($calls)"
 [ "$answered" = 20 ] || fail "only $answered of 20 calls were answered within 5 s"
+[ "$calls" -ge 20 ] || fail "the attacker's Apply check=true calls were not answered ($calls)"
 pass "GetHostInfo and ListPlatforms: 20 of 20 answered within 5 s during the attack"
 
 # The daemon still works for changes, and ends on SIGTERM within a second although its worker
