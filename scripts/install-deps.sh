@@ -13,6 +13,7 @@ pkgs=(
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
   libc6-dev-ppc64el-cross libc6-dev-s390x-cross
   qemu-user-static boinc-client dbus util-linux file systemd libclang-rt-14-dev iproute2 ccache
+  strace time python3 shellcheck  # crash and busy tests (strace, /usr/bin/time), fake peers, CI's lint
   ansible-core  # tests/integration/test-ansible-*.sh: the collection in ansible/, run for real
 )
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every shell file of the project (issue 19): scripts/, the Debian maintainer
+# Runs shellcheck over every shell file of the project (issue 19): scripts/, the Debian maintainer
 # scripts, tests/ and bench/, and .ci/. Zero findings, or a `# shellcheck disable=` with its
 # reason on the line before. Files without a shebang (sourced libraries, test bodies run by
 # tests/integration/run-in-namespace with bash) are checked as bash.

@@ -143,6 +143,11 @@ if [ -z "$debs" ]; then
   stage_end
   mkdir -p "$work/debs"
   cp "$work"/v1/platformd_*.deb "$work"/platformd_*+pkgtest1*.deb "$work/debs/" 2>/dev/null
+  # CI's VM stage installs this very package (.ci/run): the tree is built once per configuration.
+  if [ -n "${PLATFORMD_PKG_DEBS_OUT:-}" ]; then
+    mkdir -p "$PLATFORMD_PKG_DEBS_OUT"
+    cp "$work"/v1/platformd_*.deb "$PLATFORMD_PKG_DEBS_OUT/"
+  fi
   debs=$work/debs
 fi
 
