@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "broker.h"
+#include "broker/broker.h"
 #include "system/machine.h"
 #include "system/paths.h"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "broker.h"
+#include "broker/broker.h"
 
 namespace platformd {
 

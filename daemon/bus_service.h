@@ -13,7 +13,7 @@
 #include <systemd/sd-bus.h>
 
 #include "apply/applier.h"
-#include "broker.h"
+#include "broker/broker.h"
 #include "polkit.h"
 #include "reconciler.h"
 #include "system/sd_ptr.h"

@@ -11,7 +11,7 @@
 #include <fmt/ranges.h>
 #include <systemd/sd-daemon.h>
 
-#include "broker.h"
+#include "broker/broker.h"
 #include "bus_service.h"
 #include "dbus/dbus_names.h"
 #include "exit_codes.h"

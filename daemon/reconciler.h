@@ -36,7 +36,7 @@
 
 #include <systemd/sd-event.h>
 
-#include "broker.h"
+#include "broker/broker.h"
 #include "catalog.h"
 #include "fidelity/translator.h"
 #include "file_watch.h"

@@ -49,16 +49,23 @@ q=$(command -v qemu-aarch64-static || echo /usr/bin/qemu-aarch64-static)
 # Debian's /usr/lib/binfmt.d/qemu-aarch64.conf, as qemu-user-static registers it.
 printf '%s' ':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'"$q"':FPC' >"$bf/register"
 before=$(cat "$bf/qemu-aarch64")
-echo "host stand-in: $bf mounted, entries: $(cd "$bf" && ls | grep -vxE 'register|status' | tr '\n' ' ')"
+# entries: the names in the stand-in table, on one line.
+entries() {
+  local f
+  for f in "$bf"/*; do
+    case ${f##*/} in register | status) ;; *) printf '%s ' "${f##*/}" ;; esac
+  done
+}
+echo "host stand-in: $bf mounted, entries: $(entries)"
 cd "$build"
 set +e
 ctest --output-on-failure --timeout 600 -j"$(nproc)" "$@" | tee "$build/ctest-host-table.out"
 rc=${PIPESTATUS[0]}
 set -e
 bash "$top/scripts/check-skips.sh" "$build/ctest-host-table.out" || rc=1
-entries=$(cd "$bf" && ls | grep -vxE 'register|status' | tr '\n' ' ')
-if [ "$entries" != "qemu-aarch64 " ] || [ "$(cat "$bf/qemu-aarch64")" != "$before" ]; then
-  echo "FAIL: the stand-in host table changed: entries now: $entries" >&2
+now=$(entries)
+if [ "$now" != "qemu-aarch64 " ] || [ "$(cat "$bf/qemu-aarch64")" != "$before" ]; then
+  echo "FAIL: the stand-in host table changed: entries now: $now" >&2
   cat "$bf/qemu-aarch64" >&2 || true
   rc=1
 else

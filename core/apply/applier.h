@@ -10,7 +10,7 @@
 
 #include "apply/apply_plan.h"
 #include "apply/desired_state.h"
-#include "broker.h"
+#include "broker/broker.h"
 #include "system/machine.h"
 
 namespace platformd {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "apply/desired_state.h"
-#include "broker.h"
+#include "broker/broker.h"
 #include "catalog.h"
 #include "fidelity/translator.h"
 

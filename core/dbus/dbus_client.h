@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "apply/applier.h"
-#include "broker.h"
+#include "broker/broker.h"
 #include "result.h"
 
 namespace platformd {

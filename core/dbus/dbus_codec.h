@@ -10,7 +10,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "broker.h"
+#include "broker/broker.h"
 
 namespace platformd::dbus {
 

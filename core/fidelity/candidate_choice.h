@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "binfmt/platform_plan.h"
-#include "broker.h"
 #include "fidelity/impact.h"
 #include "fidelity/verifier.h"
+#include "fidelity/verify_result.h"
 
 namespace platformd {
 

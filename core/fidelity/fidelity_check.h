@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "broker.h"
 #include "fidelity/probe_runner.h"
+#include "fidelity/verify_result.h"
 #include "host.h"
 #include "system/machine.h"
 #include "system/paths.h"

@@ -7,10 +7,10 @@
 #include <map>
 #include <string>
 
-#include "broker.h"
 #include "catalog.h"
 #include "fidelity/probe_output.h"
 #include "fidelity/probe_runner.h"
+#include "fidelity/verify_result.h"
 #include "host.h"
 #include "system/machine.h"
 #include "system/paths.h"

@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "fidelity/impact.h"
+#include "fidelity/verify_result.h"
 #include "host.h"
 #include "result.h"
 #include "system/machine.h"
@@ -73,24 +74,6 @@ struct VerifyOptions {
   bool strict = false;
   bool allow_slow = false;                // a too-slow platform passes (with its warning)
   std::optional<std::string> translator;  // test this translator directly, registering nothing
-};
-
-struct VerifyResult {
-  std::string arch;
-  std::string translator;
-  bool runs = false;       // the probe ran and answered
-  std::string run_detail;  // how it was run, or why it failed
-  std::vector<CategoryResult> categories;
-  std::string fidelity;  // "exact" | "warning" | "blocked"
-  std::optional<double> fp_ratio, int_ratio;
-  bool slow_risk = false;  // below the elapsed-time-limit threshold
-  bool too_slow = false;   // below kTooSlowRatio: refused unless allow_slow
-  bool passed = false;     // may be advertised
-  // When the translator was chosen among several: every candidate's line (candidate_line)
-  // and why this one won. Not carried over D-Bus (its signature predates them): the daemon's
-  // answer carries the choice in run_detail.
-  std::vector<std::string> candidates;
-  std::string choice;
 };
 
 class Broker {

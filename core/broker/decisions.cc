@@ -1,0 +1,161 @@
+#include "broker/decisions.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "binfmt/binfmt_table.h"
+#include "fidelity/speed_gate.h"
+#include "fidelity/verifier.h"
+
+namespace platformd {
+
+bool verdict_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
+                      bool strict, bool allow_slow) {
+  return r.passed && r.translator_identity == translator_identity && r.probe_identity == probe_identity &&
+         (!strict || r.fidelity == "exact") &&
+         (allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
+}
+
+std::string PlatformFacts::identity_of(const std::string& path) const {
+  auto it = identities.find(path);
+  return it == identities.end() ? std::string() : it->second;
+}
+
+namespace {
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_view name) {
+  for (const auto& e : table)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+}  // namespace
+
+PlatformStatus decide_platform(const PlatformFacts& f) {
+  const Platform& pl = *f.platform;
+  PlatformStatus ps;
+  if (f.client) ps.boinc_reports = contains(*f.client, pl.boinc_name);
+  ps.arch = pl.arch;
+  ps.boinc_name = pl.boinc_name;
+  ps.boinc_canonical = pl.boinc_canonical;
+  ps.enabled = contains(f.state->enabled, pl.arch);
+  if (auto u = f.host->undetermined_compat.find(pl.arch); u != f.host->undetermined_compat.end() && !ps.enabled) {
+    ps.state = "unavailable";
+    ps.reason = fmt::format(
+        "cannot tell whether this kernel runs it natively: {}; no handler is registered for it "
+        "until that is known",
+        u->second);
+    return ps;
+  }
+  if (f.host->runs_natively(pl.arch)) {
+    ps.state = "native";
+    ps.reason = pl.arch == f.host->userland_arch ? "this machine's userland" : "proven by running its probe natively";
+    if (ps.enabled && pl.arch != f.host->userland_arch) ps.reason += "; enabled: advertised to BOINC, no handler";
+    return ps;
+  }
+  const auto& cands = f.candidates;
+  const auto& entries = *f.entries;
+  if (ps.enabled) {
+    const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
+    if (!h) {
+      auto rule = own_rule(pl, cands.empty() ? "/" : cands.front().path);
+      auto f = foreign_overlaps(rule, entries);
+      if (!f.empty()) h = find_entry(entries, f.front().name);
+    }
+    auto rec = f.state->verified.find(pl.arch);
+    if (!h || !h->enabled) {
+      ps.state = "unavailable";
+      ps.reason = "enabled, but its binfmt_misc entry is missing (platformd repairs this; or run 'platformctl enable " +
+                  pl.arch + "')";
+    } else {
+      ps.handler = h->name;
+      ps.translator = h->interpreter;
+      if (rec == f.state->verified.end()) {
+        ps.state = "unavailable";
+        ps.reason = "not verified yet";
+      } else {
+        ps.fidelity = rec->second.fidelity;
+        ps.verdict = rec->second.verdict;
+        ps.candidates = rec->second.candidates;
+        ps.choice = rec->second.choice;
+        if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+        if (!rec->second.passed) {
+          ps.state = "unavailable";
+          ps.reason = rec->second.reason;
+        } else if (f.identity_of(h->interpreter) != rec->second.translator_identity) {
+          ps.state = "unavailable";
+          ps.reason = fmt::format("{} changed since it was verified; re-verification pending", h->interpreter);
+        } else {
+          ps.state = "emulated";
+          ps.reason = rec->second.reason;
+          if (auto t = f.state->taken_over.find(pl.arch); t != f.state->taken_over.end())
+            ps.reason +=
+                fmt::format("{}taken over (--take-over) from entry '{}' of another tool, disabled while {} is enabled",
+                            ps.reason.empty() ? "" : "; ", fmt::join(t->second, "', '"), pl.arch);
+        }
+      }
+    }
+  } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
+             h && choice_of(*f.state, pl.arch) == Choice::withdrawing) {
+    ps.state = std::string(to_string(Choice::withdrawing));
+    ps.handler = h->name;
+    ps.translator = h->interpreter;
+    ps.reason = ps.boinc_reports.has_value() && !*ps.boinc_reports
+                    ? "disabled; the BOINC client no longer lists it: the handler goes at the next reconcile"
+                    : fmt::format(
+                          "disabled; the handler stays while the BOINC client lists {} (it fetches tasks "
+                          "for it until it is restarted)",
+                          pl.boinc_name);
+  } else {
+    auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
+    if (!f.have_probe) {
+      ps.state = "unavailable";
+      ps.reason = f.probe_missing;
+    } else if (usable == cands.end()) {
+      ps.state = "unavailable";
+      ps.reason = cands.empty() ? "no translator is described for it" : cands.front().problem;
+    } else {
+      ps.state = "available";
+      ps.translator = usable->path;
+      auto rec = f.state->verified.find(pl.arch);
+      if (rec != f.state->verified.end() && rec->second.translator_identity == f.identity_of(usable->path)) {
+        ps.fidelity = rec->second.fidelity;
+        ps.verdict = rec->second.verdict;
+        ps.candidates = rec->second.candidates;
+        ps.choice = rec->second.choice;
+        if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+        if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
+      }
+      // Never "available" without a word (issue 13: i686 was listed bare on arm64 after
+      // postinst could not enable it): what is known, and the command that acts on it.
+      bool verified_here = rec != f.state->verified.end() && rec->second.passed &&
+                           rec->second.translator_identity == f.identity_of(usable->path);
+      if (ps.reason.empty())
+        ps.reason = verified_here
+                        ? fmt::format("not enabled; verified with {} ('platformctl enable {}')", usable->path, pl.arch)
+                        : fmt::format("not enabled; {} not verified with {} yet ('platformctl verify {}')", pl.arch,
+                                      usable->path, pl.arch);
+    }
+  }
+  return ps;
+}
+
+void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std::string>& abort_risks) {
+  for (const auto& r : abort_risks) {
+    ps.abort_risks.push_back(r);
+    ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "WARNING: " + r;
+  }
+  if (!pl.boinc_canonical)
+    ps.reason += std::string(ps.reason.empty() ? "" : "; ") + "BOINC servers do not know this platform name";
+  // The client's own detection (x86: any 32-bit ELF under /lib*) can claim a platform the
+  // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
+  // without IA32 emulation (docs/boinc.md).
+  if (ps.boinc_reports.value_or(false) && ps.state != "emulated" && ps.state != to_string(Choice::withdrawing))
+    ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
+                 "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it to emulate it";
+}
+
+}  // namespace platformd

@@ -1,0 +1,52 @@
+// The broker's decisions, as pure functions of what an operation read (issue 19): no file,
+// no table, no probe. Unit-tested on recorded inputs (tests/unit/decisions_test.cc).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "binfmt/binfmt_rule.h"
+#include "binfmt/platform_plan.h"
+#include "broker/broker.h"
+#include "catalog.h"
+#include "host.h"
+#include "state.h"
+
+namespace platformd {
+
+// The translator identity of a compat platform enabled natively (no translator, no handler).
+inline constexpr std::string_view kNativeIdentity = "native";
+
+// A stored verdict stands for a new registration when it passed with the same translator file
+// and the same probe file (identities: system/machine.h file_identity), and is good enough for
+// the policy asked for now (strict: exact only; allow_slow: below kTooSlowRatio too).
+bool verdict_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
+                      bool strict, bool allow_slow);
+
+// Everything the status of one platform is decided from, read by Broker::status().
+struct PlatformFacts {
+  const Platform* platform = nullptr;
+  const HostInfo* host = nullptr;
+  const State* state = nullptr;
+  const std::vector<BinfmtRule>* entries = nullptr;  // the kernel table (empty: unreadable)
+  std::vector<Candidate> candidates;                 // candidates_for(), with their problems
+  bool have_probe = true;                            // the platform's probe is installed
+  std::string probe_missing;                         // why not, when it is not
+  std::optional<std::vector<std::string>> client;    // the client's platforms (unset: not reachable)
+  // The file identity of each translator path involved (file_identity); "" when unknown.
+  std::map<std::string, std::string> identities;
+  std::string identity_of(const std::string& path) const;
+};
+
+// One platform's state (native, emulated, available, unavailable, withdrawing), its reason,
+// handler, translator and recorded verdict. Abort risks are added by the caller (they need
+// BOINC's tasks, read only for an emulated platform): finish_reason().
+PlatformStatus decide_platform(const PlatformFacts& f);
+// The warnings every state may carry, in order: abort risks (described), a BOINC name servers
+// do not know, a client that advertises what this machine cannot run.
+void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std::string>& abort_risks);
+
+}  // namespace platformd

@@ -1,0 +1,77 @@
+#include "broker/broker.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "binfmt/binfmt_table.h"
+#include "binfmt/elf_file.h"
+#include "binfmt/platform_plan.h"
+#include "boinc/boinc_locate.h"
+#include "boinc/boinc_sync.h"
+#include "boinc/cc_config.h"
+#include "boinc/rc_home.h"
+#include "broker/decisions.h"
+#include "broker/session.h"
+#include "broker/steps.h"
+#include "exit_codes.h"
+#include "fidelity/candidate_choice.h"
+#include "fidelity/probe_runner.h"
+#include "fidelity/speed_gate.h"
+#include "fidelity/translator.h"
+#include "fidelity/verifier.h"
+#include "state.h"
+
+namespace platformd {
+
+Result<StatusReport> Broker::status() {
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  StatusReport rep;
+  rep.host = s.host;
+  rep.notes = s.notes;
+  BinfmtTable table(m_, paths_.binfmt_dir);
+  std::vector<BinfmtRule> entries;
+  if (auto e = table.entries(); e)
+    entries = std::move(*e);
+  else
+    rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
+
+  std::optional<std::vector<std::string>> client;
+  if (boinc_data_dir(m_, paths_)) {
+    if (auto c = client_platforms(m_, paths_); c)
+      client = *c;
+    else
+      rep.notes.push_back(c.error().message);
+  }
+  for (const auto& pl : s.catalog.platforms) {
+    PlatformFacts f;
+    f.platform = &pl;
+    f.host = &s.host;
+    f.state = &s.state;
+    f.entries = &entries;
+    f.candidates = candidates_for(s.translators, pl);
+    std::error_code ec;
+    f.have_probe = fs::exists(probe_path(paths_, pl.arch), ec);
+    if (!f.have_probe) f.probe_missing = probe_missing_reason(paths_, pl.arch);
+    f.client = client;
+    for (const auto& e : entries) f.identities.emplace(e.interpreter, file_identity(e.interpreter));
+    for (const auto& c : f.candidates) f.identities.emplace(c.path, file_identity(c.path));
+    PlatformStatus ps = decide_platform(f);
+    // Once BOINC holds tasks of an emulated platform, their real bounds say whether the
+    // measured slowdown gets them aborted; the project would lose the work it sent.
+    std::vector<std::string> risks;
+    if (ps.state == "emulated") {
+      auto rec = s.state.verified.find(pl.arch);
+      double worst = rec == s.state.verified.end() ? 0 : std::min(rec->second.fp_ratio, rec->second.int_ratio);
+      if (worst > 0 && boinc_data_dir(m_, paths_))
+        if (auto tasks = tasks_for_platforms(m_, paths_, {pl.boinc_name}); tasks)
+          for (const auto& r : abort_risks(*tasks, pl.boinc_name, worst)) risks.push_back(describe(r, worst));
+    }
+    finish_reason(ps, pl, risks);
+    rep.platforms.push_back(std::move(ps));
+  }
+  return rep;
+}
+
+}  // namespace platformd
