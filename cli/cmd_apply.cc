@@ -15,7 +15,7 @@ namespace platformd::cli {
 namespace {
 
 std::string describe(const PlatformSnapshot& s) {
-  std::string out = fmt::format("{}, {}", s.enabled ? "enabled" : "not enabled", s.state);
+  std::string out = fmt::format("{}, {}", s.enabled ? "enabled" : "not enabled", to_string(s.state));
   if (!s.fidelity.empty()) out += ", fidelity " + s.fidelity;
   return out;
 }

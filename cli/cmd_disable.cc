@@ -21,7 +21,7 @@ Result<std::vector<std::string>> enabled_platforms(const Globals& g) {
   if (!rep) return rep.error();
   std::vector<std::string> names;
   for (const auto& p : rep->platforms)
-    if (p.enabled && p.state != "native") names.push_back(p.arch);
+    if (p.enabled && p.state != PlatformState::native) names.push_back(p.arch);
   return names;
 }
 

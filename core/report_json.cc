@@ -29,7 +29,7 @@ json to_json(const StatusReport& r) {
     plats.push_back({{"name", p.boinc_name},
                      {"arch", p.arch},
                      {"boinc_canonical", p.boinc_canonical},
-                     {"state", p.state},
+                     {"state", to_string(p.state)},
                      {"enabled", p.enabled},
                      {"translator", p.translator},
                      {"handler", p.handler},

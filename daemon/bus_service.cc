@@ -456,9 +456,9 @@ void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>
 }
 
 void BusService::platform_changed(const PlatformStatus* before, const PlatformStatus& now) {
-  std::string was = before ? before->state + (before->enabled ? ", enabled" : "") : "unknown";
+  std::string was = before ? std::string(to_string(before->state)) + (before->enabled ? ", enabled" : "") : "unknown";
   log_entry({LOG_INFO,
-             fmt::format("{}: {} -> {}{}{}", now.arch, was, now.state, now.enabled ? ", enabled" : "",
+             fmt::format("{}: {} -> {}{}{}", now.arch, was, to_string(now.state), now.enabled ? ", enabled" : "",
                          now.reason.empty() ? "" : " (" + now.reason + ")"),
              "state-change",
              now.arch,
@@ -466,7 +466,7 @@ void BusService::platform_changed(const PlatformStatus* before, const PlatformSt
              {}});
   int r =
       sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
-                         now.state.c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
+                         std::string(to_string(now.state)).c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
   if (r < 0) log_warning("signal", fmt::format("cannot emit PlatformChanged for {}: {}", now.arch, std::strerror(-r)));
 }
 

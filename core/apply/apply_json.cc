@@ -8,7 +8,7 @@ namespace {
 
 json snapshot_json(const PlatformSnapshot& s) {
   return {{"enabled", s.enabled},
-          {"state", s.state},
+          {"state", to_string(s.state)},
           {"translator", s.translator},
           {"fidelity", s.fidelity},
           {"speed_ratio", s.speed_ratio ? json(*s.speed_ratio) : json(nullptr)},

@@ -36,8 +36,8 @@ Result<std::string> resolve_translator(const DesiredPlatform& d, const Platform&
 // by the translator asked for if one is. Anything else (not chosen, chosen but its entry is
 // gone or its verification failed) is a reason to enable it, which registers and proves it.
 std::optional<std::string> enable_needed(const PlatformStatus& s, const std::optional<std::string>& translator) {
-  if (!s.enabled) return fmt::format("not enabled (now {})", s.state);
-  if (s.state != "emulated") return fmt::format("enabled, but {}: {}", s.state, s.reason.empty() ? "-" : s.reason);
+  if (!s.enabled) return fmt::format("not enabled (now {})", to_string(s.state));
+  if (s.state != PlatformState::emulated) return fmt::format("enabled, but {}: {}", to_string(s.state), s.reason.empty() ? "-" : s.reason);
   if (translator && s.translator != *translator)
     return fmt::format("served by {}, the file asks for {}", s.translator, *translator);
   return std::nullopt;
@@ -82,7 +82,7 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
       if (!path) return path.error();
       p.translator = *path;
     }
-    if (s->state == "native") {
+    if (s->state == PlatformState::native) {
       // Nothing to register either way: a fleet file names the platforms a shelf should run,
       // and on a board that runs one of them natively that one is already as wanted.
       p.why = "runs natively on this machine";
@@ -95,7 +95,7 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
       }
     } else if (s->enabled) {
       p.action = ApplyAction::disable;
-      p.why = fmt::format("enabled (now {})", s->state);
+      p.why = fmt::format("enabled (now {})", to_string(s->state));
     } else {
       p.why = "not enabled";
     }
@@ -103,7 +103,7 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
   }
   if (d.others == OthersPolicy::disabled) {
     for (const auto& s : status.platforms) {
-      if (!s.enabled || s.state == "native" || std::find(named.begin(), named.end(), s.arch) != named.end()) continue;
+      if (!s.enabled || s.state == PlatformState::native || std::find(named.begin(), named.end(), s.arch) != named.end()) continue;
       PlannedPlatform p;
       p.arch = s.arch;
       p.boinc_name = s.boinc_name;

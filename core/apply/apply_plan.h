@@ -21,7 +21,7 @@ enum class ApplyAction { none, enable, disable };
 // One platform as a status shows it; `before` and `after` of a report.
 struct PlatformSnapshot {
   bool enabled = false;
-  std::string state;       // the status's "native" | "emulated" | "available" | "unavailable"
+  PlatformState state = PlatformState::unavailable;
   std::string translator;  // interpreter serving it, "" when none
   std::string fidelity;    // "exact" | "warning" | "blocked" | "" (not verified)
   std::optional<double> speed_ratio;

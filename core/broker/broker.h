@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog.h"
@@ -17,11 +18,23 @@
 
 namespace platformd {
 
+// Where a platform stands on this machine. A string only at the edges (JSON, D-Bus, text):
+// to_string() and platform_state_from() are that spelling, in one place.
+enum class PlatformState {
+  native,       // the kernel runs its programs (the userland's own, or a proven compat platform)
+  emulated,     // enabled, a handler serves it and it verified with that very translator file
+  available,    // not enabled; a usable translator and its probe are installed
+  unavailable,  // cannot be served now: `reason` says why
+  withdrawing,  // disabled; the handler stays while the BOINC client still lists it
+};
+std::string_view to_string(PlatformState s);
+std::optional<PlatformState> platform_state_from(std::string_view s);
+
 struct PlatformStatus {
   std::string arch;
   std::string boinc_name;
   bool boinc_canonical = true;
-  std::string state;                     // "native" | "emulated" | "available" | "unavailable"
+  PlatformState state = PlatformState::unavailable;
   bool enabled = false;                  // the administrator's choice
   std::string translator;                // interpreter path (ours or an adopted entry's)
   std::string handler;                   // binfmt_misc entry name serving it, if any

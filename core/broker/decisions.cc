@@ -34,6 +34,29 @@ const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_v
 }
 }  // namespace
 
+std::string_view to_string(PlatformState s) {
+  switch (s) {
+    case PlatformState::native:
+      return "native";
+    case PlatformState::emulated:
+      return "emulated";
+    case PlatformState::available:
+      return "available";
+    case PlatformState::withdrawing:
+      return "withdrawing";
+    case PlatformState::unavailable:
+      break;
+  }
+  return "unavailable";
+}
+
+std::optional<PlatformState> platform_state_from(std::string_view s) {
+  for (auto v : {PlatformState::native, PlatformState::emulated, PlatformState::available, PlatformState::unavailable,
+                 PlatformState::withdrawing})
+    if (to_string(v) == s) return v;
+  return std::nullopt;
+}
+
 PlatformStatus decide_platform(const PlatformFacts& f) {
   const Platform& pl = *f.platform;
   PlatformStatus ps;
@@ -43,7 +66,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
   ps.boinc_canonical = pl.boinc_canonical;
   ps.enabled = contains(f.state->enabled, pl.arch);
   if (auto u = f.host->undetermined_compat.find(pl.arch); u != f.host->undetermined_compat.end() && !ps.enabled) {
-    ps.state = "unavailable";
+    ps.state = PlatformState::unavailable;
     ps.reason = fmt::format(
         "cannot tell whether this kernel runs it natively: {}; no handler is registered for it "
         "until that is known",
@@ -51,7 +74,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
     return ps;
   }
   if (f.host->runs_natively(pl.arch)) {
-    ps.state = "native";
+    ps.state = PlatformState::native;
     ps.reason = pl.arch == f.host->userland_arch ? "this machine's userland" : "proven by running its probe natively";
     if (ps.enabled && pl.arch != f.host->userland_arch) ps.reason += "; enabled: advertised to BOINC, no handler";
     return ps;
@@ -67,14 +90,14 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
     }
     auto rec = f.state->verified.find(pl.arch);
     if (!h || !h->enabled) {
-      ps.state = "unavailable";
+      ps.state = PlatformState::unavailable;
       ps.reason = "enabled, but its binfmt_misc entry is missing (platformd repairs this; or run 'platformctl enable " +
                   pl.arch + "')";
     } else {
       ps.handler = h->name;
       ps.translator = h->interpreter;
       if (rec == f.state->verified.end()) {
-        ps.state = "unavailable";
+        ps.state = PlatformState::unavailable;
         ps.reason = "not verified yet";
       } else {
         ps.fidelity = rec->second.fidelity;
@@ -83,13 +106,13 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
         ps.choice = rec->second.choice;
         if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
         if (!rec->second.passed) {
-          ps.state = "unavailable";
+          ps.state = PlatformState::unavailable;
           ps.reason = rec->second.reason;
         } else if (f.identity_of(h->interpreter) != rec->second.translator_identity) {
-          ps.state = "unavailable";
+          ps.state = PlatformState::unavailable;
           ps.reason = fmt::format("{} changed since it was verified; re-verification pending", h->interpreter);
         } else {
-          ps.state = "emulated";
+          ps.state = PlatformState::emulated;
           ps.reason = rec->second.reason;
           if (auto t = f.state->taken_over.find(pl.arch); t != f.state->taken_over.end())
             ps.reason +=
@@ -100,7 +123,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
     }
   } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
              h && choice_of(*f.state, pl.arch) == Choice::withdrawing) {
-    ps.state = std::string(to_string(Choice::withdrawing));
+    ps.state = PlatformState::withdrawing;
     ps.handler = h->name;
     ps.translator = h->interpreter;
     ps.reason = ps.boinc_reports.has_value() && !*ps.boinc_reports
@@ -112,13 +135,13 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
   } else {
     auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
     if (!f.have_probe) {
-      ps.state = "unavailable";
+      ps.state = PlatformState::unavailable;
       ps.reason = f.probe_missing;
     } else if (usable == cands.end()) {
-      ps.state = "unavailable";
+      ps.state = PlatformState::unavailable;
       ps.reason = cands.empty() ? "no translator is described for it" : cands.front().problem;
     } else {
-      ps.state = "available";
+      ps.state = PlatformState::available;
       ps.translator = usable->path;
       auto rec = f.state->verified.find(pl.arch);
       if (rec != f.state->verified.end() && rec->second.translator_identity == f.identity_of(usable->path)) {
@@ -153,9 +176,46 @@ void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std
   // The client's own detection (x86: any 32-bit ELF under /lib*) can claim a platform the
   // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
   // without IA32 emulation (docs/boinc.md).
-  if (ps.boinc_reports.value_or(false) && ps.state != "emulated" && ps.state != to_string(Choice::withdrawing))
+  if (ps.boinc_reports.value_or(false) && ps.state != PlatformState::emulated && ps.state != PlatformState::withdrawing)
     ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
                  "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it to emulate it";
+}
+
+Repair decide_repair(const RepairFacts& f) {
+  const Platform& pl = *f.platform;
+  if (f.host->runs_natively(pl.arch)) return Repair::native;
+  auto id = [&](const std::string& path) {
+    auto it = f.identities.find(path);
+    return it == f.identities.end() ? std::string() : it->second;
+  };
+  const BinfmtRule* ours = find_entry(*f.entries, own_entry_name(pl.arch));
+  auto rec = f.state->verified.find(pl.arch);
+  const bool passed = rec != f.state->verified.end() && rec->second.passed;
+  const bool healthy = ours && ours->enabled && passed && rec->second.translator_identity == id(ours->interpreter);
+  const bool adopted = !ours && passed && !foreign_overlaps(own_rule(pl, "/x"), *f.entries).empty();
+  if (healthy || adopted) return Repair::none;
+  // A platform that failed verification with the translator still installed as it was is
+  // not retried on every trigger (each try runs the probes); a new translator file is.
+  const bool failed_same = rec != f.state->verified.end() && !rec->second.passed && !f.first_candidate.empty() &&
+                           rec->second.translator_identity == id(f.first_candidate);
+  if (failed_same) return ours ? Repair::failed_with_handler : Repair::failed_no_handler;
+  return Repair::register_again;
+}
+
+std::string_view to_string(Repair r) {
+  switch (r) {
+    case Repair::none:
+      return "none";
+    case Repair::native:
+      return "native";
+    case Repair::failed_with_handler:
+      return "failed_with_handler";
+    case Repair::failed_no_handler:
+      return "failed_no_handler";
+    case Repair::register_again:
+      break;
+  }
+  return "register_again";
 }
 
 }  // namespace platformd

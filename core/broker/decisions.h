@@ -49,4 +49,25 @@ PlatformStatus decide_platform(const PlatformFacts& f);
 // do not know, a client that advertises what this machine cannot run.
 void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std::string>& abort_risks);
 
+// What reconcile must do for one enabled platform, from the table and the state file alone.
+// Two answers depend on whether BOINC holds tasks of it, which costs a GUI RPC exchange and is
+// asked only then (never lose work: a failing platform keeps its handler while tasks need it).
+enum class Repair {
+  none,                 // healthy: our entry, enabled, verified with this translator file; or adopted
+  native,               // enabled natively: no handler to register or repair
+  failed_with_handler,  // failed with this very translator: remove the handler, unless BOINC's tasks need it
+  failed_no_handler,    // failed with this very translator, no handler: nothing, unless the tasks need one again
+  register_again,       // missing, disabled or a replaced translator file: register and verify again
+};
+struct RepairFacts {
+  const Platform* platform = nullptr;
+  const HostInfo* host = nullptr;
+  const State* state = nullptr;
+  const std::vector<BinfmtRule>* entries = nullptr;
+  std::string first_candidate;                    // the first described translator's path ("" when none)
+  std::map<std::string, std::string> identities;  // file identities, as in PlatformFacts
+};
+Repair decide_repair(const RepairFacts& f);
+std::string_view to_string(Repair r);
+
 }  // namespace platformd

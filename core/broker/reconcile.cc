@@ -77,19 +77,13 @@ Result<ChangeReport> Broker::reconcile() {
   for (const auto& arch : std::vector<std::string>(s.state.enabled)) {
     const Platform* pl = s.catalog.by_arch(arch);
     if (!pl) continue;
-    if (s.host.runs_natively(arch)) continue;  // enabled natively: nothing to register or repair
-    const BinfmtRule* ours = find_entry(*entries, own_entry_name(arch));
-    auto rec = s.state.verified.find(arch);
-    bool healthy = ours && ours->enabled && rec != s.state.verified.end() && rec->second.passed &&
-                   rec->second.translator_identity == file_identity(ours->interpreter);
-    bool adopted = !ours && rec != s.state.verified.end() && rec->second.passed &&
-                   !foreign_overlaps(own_rule(*pl, "/x"), *entries).empty();
-    if (healthy || adopted) continue;
-    // A platform that failed verification with the translator still installed as it was is
-    // not retried on every trigger (each try runs the probes); a new translator file is.
     auto cands = candidates_for(s.translators, *pl);
-    bool failed_same = rec != s.state.verified.end() && !rec->second.passed && !cands.empty() &&
-                       rec->second.translator_identity == file_identity(cands.front().path);
+    RepairFacts facts{pl, &s.host, &s.state, &*entries, cands.empty() ? "" : cands.front().path, {}};
+    for (const auto& e : *entries) facts.identities.emplace(e.interpreter, file_identity(e.interpreter));
+    if (!cands.empty()) facts.identities.emplace(cands.front().path, file_identity(cands.front().path));
+    const Repair need = decide_repair(facts);
+    if (need == Repair::none || need == Repair::native) continue;
+    const BinfmtRule* ours = find_entry(*entries, own_entry_name(arch));
     // Never lose work: a platform that stops verifying keeps its handler and its alt_platform
     // while BOINC holds tasks of it; both go with the first reconcile after they finish.
     // Asking BOINC (GUI RPC or client_state.xml) is for failures only, at most once each.
@@ -100,7 +94,7 @@ Result<ChangeReport> Broker::reconcile() {
             (ours || contains(s.state.owned_alt_platforms, pl->boinc_name)) && boinc_busy_with(m_, paths_, *pl);
       return *busy_answer;
     };
-    if (failed_same && ours) {
+    if (need == Repair::failed_with_handler) {
       if (busy()) {
         kept_busy.push_back(pl->boinc_name);
       } else if (auto r = table.remove_own(ours->name); r) {
@@ -112,7 +106,7 @@ Result<ChangeReport> Broker::reconcile() {
     }
     // Failed with this very translator and no handler left: retrying would fail the same way,
     // unless the handler is kept for BOINC's tasks (and was flushed meanwhile): register it again.
-    if (failed_same && !busy()) continue;
+    if (need == Repair::failed_no_handler && !busy()) continue;
     std::size_t before = rep.lines.size();
     enable_one(m_, paths_, s, table, natives, pl, ChangeOptions{}, rep, busy);
     if (!s.state.verified[arch].passed && busy_answer.value_or(false)) kept_busy.push_back(pl->boinc_name);

@@ -61,7 +61,7 @@ Result<StatusReport> Broker::status() {
     // Once BOINC holds tasks of an emulated platform, their real bounds say whether the
     // measured slowdown gets them aborted; the project would lose the work it sent.
     std::vector<std::string> risks;
-    if (ps.state == "emulated") {
+    if (ps.state == PlatformState::emulated) {
       auto rec = s.state.verified.find(pl.arch);
       double worst = rec == s.state.verified.end() ? 0 : std::min(rec->second.fp_ratio, rec->second.int_ratio);
       if (worst > 0 && boinc_data_dir(m_, paths_))

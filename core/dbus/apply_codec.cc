@@ -11,7 +11,8 @@ namespace platformd::dbus {
 namespace {
 
 int append_snapshot(sd_bus_message* m, const PlatformSnapshot& s) {
-  return sd_bus_message_append(m, "(bsssds)", static_cast<int>(s.enabled), s.state.c_str(), s.translator.c_str(),
+  return sd_bus_message_append(m, "(bsssds)", static_cast<int>(s.enabled), std::string(to_string(s.state)).c_str(),
+                               s.translator.c_str(),
                                s.fidelity.c_str(), s.speed_ratio ? *s.speed_ratio : -1.0, s.reason.c_str());
 }
 
@@ -22,7 +23,9 @@ int read_snapshot(sd_bus_message* m, PlatformSnapshot& s) {
   int r = sd_bus_message_read(m, "(bsssds)", &enabled, &state, &translator, &fidelity, &speed, &reason);
   if (r < 0) return r;
   if (r == 0) return -ENXIO;
-  s = PlatformSnapshot{enabled != 0, state, translator, fidelity, std::nullopt, reason};
+  auto st = platform_state_from(state);
+  if (!st) return -EBADMSG;
+  s = PlatformSnapshot{enabled != 0, *st, translator, fidelity, std::nullopt, reason};
   if (speed >= 0 && !std::isnan(speed)) s.speed_ratio = speed;
   return 0;
 }

@@ -74,7 +74,7 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
     int reports = p.boinc_reports ? (*p.boinc_reports ? 1 : 0) : -1;
     if ((r = sd_bus_message_open_container(m, 'r', contents_of(kPlatformStatusType).c_str())) < 0) return r;
     r = sd_bus_message_append(m, "ssbsbssssdis", p.arch.c_str(), p.boinc_name.c_str(), p.boinc_canonical,
-                              p.state.c_str(), p.enabled, p.translator.c_str(), p.handler.c_str(), p.reason.c_str(),
+                              std::string(to_string(p.state)).c_str(), p.enabled, p.translator.c_str(), p.handler.c_str(), p.reason.c_str(),
                               p.fidelity.c_str(), from_optional(p.speed_ratio), reports, p.verdict.c_str());
     if (r >= 0) r = append_strv(m, p.candidates);
     if (r >= 0) r = sd_bus_message_append(m, "s", p.choice.c_str());
@@ -92,10 +92,11 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
   out.clear();
   while ((r = sd_bus_message_enter_container(m, 'r', inner.c_str())) > 0) {
     PlatformStatus p;
+    std::string state;
     double ratio = -1;
     int32_t reports = -1;
     if ((r = read_string(m, p.arch)) < 0 || (r = read_string(m, p.boinc_name)) < 0 ||
-        (r = read_bool(m, p.boinc_canonical)) < 0 || (r = read_string(m, p.state)) < 0 ||
+        (r = read_bool(m, p.boinc_canonical)) < 0 || (r = read_string(m, state)) < 0 ||
         (r = read_bool(m, p.enabled)) < 0 || (r = read_string(m, p.translator)) < 0 ||
         (r = read_string(m, p.handler)) < 0 || (r = read_string(m, p.reason)) < 0 ||
         (r = read_string(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
@@ -103,6 +104,9 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
         (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.choice)) < 0 ||
         (r = read_strv(m, p.abort_risks)) < 0)
       return r;
+    auto st = platform_state_from(state);
+    if (!st) return -EBADMSG;  // a word this client does not know: a newer daemon's reply
+    p.state = *st;
     p.speed_ratio = to_optional(ratio);
     if (reports >= 0) p.boinc_reports = reports == 1;
     if ((r = sd_bus_message_exit_container(m)) < 0) return r;

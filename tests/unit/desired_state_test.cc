@@ -35,11 +35,11 @@ std::vector<TranslatorSpec> shipped_translators() {
   return out;
 }
 
-PlatformStatus row(std::string arch, std::string state, bool enabled, std::string translator = "") {
+PlatformStatus row(std::string arch, std::string_view state, bool enabled, std::string translator = "") {
   PlatformStatus p;
   p.boinc_name = arch + "-boinc";
   p.arch = std::move(arch);
-  p.state = std::move(state);
+  p.state = *platform_state_from(state);
   p.enabled = enabled;
   p.translator = std::move(translator);
   return p;
@@ -145,7 +145,7 @@ TEST_CASE("the plan enables what is missing, disables what is extra, and leaves 
   REQUIRE(plan->size() == 5);
   CHECK(planned(*plan, "aarch64").action == ApplyAction::none);  // enabled and verified
   CHECK(planned(*plan, "armhf").action == ApplyAction::enable);
-  CHECK(planned(*plan, "armhf").before.state == "available");
+  CHECK(planned(*plan, "armhf").before.state == PlatformState::available);
   CHECK(planned(*plan, "riscv64").action == ApplyAction::disable);
   CHECK(planned(*plan, "ppc64le").action == ApplyAction::none);  // already not enabled
   CHECK(planned(*plan, "x86_64").action == ApplyAction::none);   // native, through its alias
