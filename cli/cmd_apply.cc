@@ -16,7 +16,7 @@ namespace {
 
 std::string describe(const PlatformSnapshot& s) {
   std::string out = fmt::format("{}, {}", s.enabled ? "enabled" : "not enabled", to_string(s.state));
-  if (!s.fidelity.empty()) out += ", fidelity " + s.fidelity;
+  if (s.fidelity != Fidelity::unverified) out += fmt::format(", fidelity {}", s.fidelity);
   return out;
 }
 

@@ -30,7 +30,8 @@ void print_text(const StatusReport& r) {
              "FIDELITY", "SPEED", "BOINC", "REASON");
   for (const auto& p : r.platforms)
     fmt::print("{:<8} {:<30} {:<11} {:<30} {:<8} {:>6} {:<5} {}\n", p.arch, p.boinc_name, to_string(p.state),
-               p.translator.empty() ? "-" : p.translator, p.fidelity.empty() ? "-" : p.fidelity,
+               p.translator.empty() ? "-" : p.translator,
+               p.fidelity == Fidelity::unverified ? std::string("-") : std::string(to_string(p.fidelity)),
                speed_text(p.speed_ratio), boinc_text(p.boinc_reports), p.reason);
   // The fidelity verdict by impact class and the translator choice, under the table: one line
   // each, too long for a column.

@@ -17,7 +17,7 @@ namespace platformd::cli {
 namespace {
 
 void print_text(const VerifyResult& v) {
-  fmt::print("{} via {}: {}\n", v.arch, v.translator.empty() ? "-" : v.translator, v.passed ? "PASS" : "FAIL");
+  fmt::print("{} via {}: {}\n", v.arch, translator_word(v), v.passed ? "PASS" : "FAIL");
   fmt::print("  run: {}\n", v.run_detail);
   // The verdict by impact class first: one line that says which programs a deviation can
   // change; then the classes, then the categories they were judged from.
@@ -31,7 +31,7 @@ void print_text(const VerifyResult& v) {
     fmt::print("  {:<22} {}{}\n", c.category,
                c.exact ? "exact" : (c.blocking ? "DEVIATES (blocking)" : "deviates (warning)"),
                c.exact ? "" : fmt::format(": {}", c.first_difference));
-  if (!v.fidelity.empty()) fmt::print("  fidelity: {}\n", v.fidelity);
+  if (v.fidelity != Fidelity::unverified) fmt::print("  fidelity: {}\n", v.fidelity);
   if (v.fp_ratio && v.int_ratio) {
     SpeedGate gate = speed_gate(std::min(*v.fp_ratio, *v.int_ratio));
     std::string note = speed_gate_text(gate, *v.fp_ratio, *v.int_ratio, v.passed);
@@ -76,7 +76,11 @@ Runner register_verify(CLI::App& app, Globals& g) {
     VerifyOptions opts;
     opts.strict = o->strict;
     opts.allow_slow = o->allow_slow;
-    if (!o->translator.empty()) opts.translator = o->translator;
+    // "native" is the command line's word for no translator at all.
+    if (o->translator == "native")
+      opts.native = true;
+    else if (!o->translator.empty())
+      opts.translator = o->translator;
     auto r = daemon_or_direct(
         g, [&] { return try_verify_via_daemon(o->names, opts); }, [&](Broker& b) { return b.verify(o->names, opts); });
     if (!r) return report_error(r.error());

@@ -39,7 +39,10 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         VerifyRecord r;
         r.translator_identity = v.at("translator").get<std::string>();
         r.probe_identity = v.value("probe", "");
-        r.fidelity = v.value("fidelity", "");
+        auto fid = fidelity_from(v.value("fidelity", ""));
+        if (!fid)
+          return fail(exit_code::bad_config, "{}: platform '{}' has an unknown fidelity verdict", source, arch);
+        r.fidelity = *fid;
         r.passed = v.at("passed").get<bool>();
         r.reason = v.value("reason", "");
         // null (a non-finite ratio written by an older version) reads as "not measured".
@@ -82,7 +85,7 @@ std::string serialize_state(const State& s) {
   for (const auto& [arch, r] : s.verified)
     verified[arch] = {{"translator", r.translator_identity},
                       {"probe", r.probe_identity},
-                      {"fidelity", r.fidelity},
+                      {"fidelity", to_string(r.fidelity)},
                       {"passed", r.passed},
                       {"reason", r.reason},
                       {"fp_ratio", std::isfinite(r.fp_ratio) ? r.fp_ratio : 0.0},

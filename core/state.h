@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fidelity/fidelity_verdict.h"
 #include "result.h"
 #include "system/machine.h"
 #include "system/paths.h"
@@ -18,7 +19,7 @@ namespace platformd {
 struct VerifyRecord {
   std::string translator_identity;
   std::string probe_identity;  // the probe file the verdict was measured with (same form)
-  std::string fidelity;        // "exact" | "warning" | "blocked"
+  Fidelity fidelity = Fidelity::unverified;
   bool passed = false;
   std::string reason;    // why it failed, or the warning
   double fp_ratio = 0;   // emulated speed / native speed, FP kernel

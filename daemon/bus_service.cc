@@ -432,7 +432,7 @@ void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>
           for (const auto& v : *res)
             log_entry({v.passed ? LOG_INFO : LOG_WARNING,
                        fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(),
-                                   v.passed ? "passed" : "failed", v.fidelity.empty() ? "-" : v.fidelity,
+                                   v.passed ? "passed" : "failed", v.fidelity == Fidelity::unverified ? std::string("-") : std::string(to_string(v.fidelity)),
                                    v.runs ? "" : " (" + v.run_detail + ")",
                                    // The one-line verdict by impact class (fidelity/impact.h).
                                    v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),

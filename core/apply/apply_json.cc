@@ -10,7 +10,7 @@ json snapshot_json(const PlatformSnapshot& s) {
   return {{"enabled", s.enabled},
           {"state", to_string(s.state)},
           {"translator", s.translator},
-          {"fidelity", s.fidelity},
+          {"fidelity", to_string(s.fidelity)},
           {"speed_ratio", s.speed_ratio ? json(*s.speed_ratio) : json(nullptr)},
           {"reason", s.reason}};
 }
@@ -27,7 +27,7 @@ json to_json(const ApplyReport& r) {
   for (const auto& it : r.items) {
     // The verdict of the verification that decided the platform: after the run, or (check)
     // the one on record now. null: not verified.
-    const std::string& verdict = r.check ? it.before.fidelity : it.after.fidelity;
+    const Fidelity verdict = r.check ? it.before.fidelity : it.after.fidelity;
     items.push_back({{"name", it.arch},
                      {"boinc_name", it.boinc_name},
                      {"desired", std::string(to_string(it.desired))},
@@ -37,7 +37,7 @@ json to_json(const ApplyReport& r) {
                      {"changed", it.outcome == ApplyOutcome::changed || it.outcome == ApplyOutcome::would_change},
                      {"before", snapshot_json(it.before)},
                      {"after", snapshot_json(it.after)},
-                     {"verdict", verdict.empty() ? json(nullptr) : json(verdict)},
+                     {"verdict", verdict == Fidelity::unverified ? json(nullptr) : json(to_string(verdict))},
                      {"reason", it.reason},
                      {"error", error_json(it.error)}});
   }

@@ -23,7 +23,7 @@ struct PlatformSnapshot {
   bool enabled = false;
   PlatformState state = PlatformState::unavailable;
   std::string translator;  // interpreter serving it, "" when none
-  std::string fidelity;    // "exact" | "warning" | "blocked" | "" (not verified)
+  Fidelity fidelity = Fidelity::unverified;
   std::optional<double> speed_ratio;
   std::string reason;
 };

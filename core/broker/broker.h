@@ -35,11 +35,11 @@ struct PlatformStatus {
   std::string boinc_name;
   bool boinc_canonical = true;
   PlatformState state = PlatformState::unavailable;
-  bool enabled = false;                  // the administrator's choice
-  std::string translator;                // interpreter path (ours or an adopted entry's)
-  std::string handler;                   // binfmt_misc entry name serving it, if any
-  std::string reason;                    // why it is not emulated/native, or a warning
-  std::string fidelity;                  // "exact" | "warning" | "blocked" | "" (not verified)
+  bool enabled = false;    // the administrator's choice
+  std::string translator;  // interpreter path (ours or an adopted entry's)
+  std::string handler;     // binfmt_misc entry name serving it, if any
+  std::string reason;      // why it is not emulated/native, or a warning
+  Fidelity fidelity = Fidelity::unverified;
   std::optional<double> speed_ratio;     // emulated/native, geometric mean of FP and integer kernels
   std::optional<bool> boinc_reports;     // the running client lists it (unset: client not reachable)
   std::string verdict;                   // one line by impact class (fidelity/impact.h), "" unless verified
@@ -87,6 +87,7 @@ struct VerifyOptions {
   bool strict = false;
   bool allow_slow = false;                // a too-slow platform passes (with its warning)
   std::optional<std::string> translator;  // test this translator directly, registering nothing
+  bool native = false;                    // run the probes natively, registering nothing
 };
 
 class Broker {

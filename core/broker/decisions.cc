@@ -14,7 +14,7 @@ namespace platformd {
 bool verdict_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
                       bool strict, bool allow_slow) {
   return r.passed && r.translator_identity == translator_identity && r.probe_identity == probe_identity &&
-         (!strict || r.fidelity == "exact") &&
+         (!strict || r.fidelity == Fidelity::exact) &&
          (allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
 }
 

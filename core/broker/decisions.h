@@ -17,9 +17,6 @@
 
 namespace platformd {
 
-// The translator identity of a compat platform enabled natively (no translator, no handler).
-inline constexpr std::string_view kNativeIdentity = "native";
-
 // A stored verdict stands for a new registration when it passed with the same translator file
 // and the same probe file (identities: system/machine.h file_identity), and is good enough for
 // the policy asked for now (strict: exact only; allow_slow: below kTooSlowRatio too).

@@ -85,14 +85,14 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
     // translator and never a handler (which would capture the programs the kernel runs).
     auto rec = s.state.verified.find(pl->arch);
     if (contains(s.state.enabled, pl->arch) && rec != s.state.verified.end() &&
-        rec->second.translator_identity == kNativeIdentity) {
+        rec->second.fidelity == Fidelity::native) {
       rep.lines.push_back(fmt::format("{}: already enabled (runs natively)", pl->arch));
       return;
     }
     VerifyRecord r;
-    r.translator_identity = kNativeIdentity;
+    // No translator: no translator identity. The verdict Fidelity::native says how it is served.
     r.probe_identity = probe_identity(paths, pl->arch);
-    r.fidelity = "native";
+    r.fidelity = Fidelity::native;
     r.passed = true;
     s.state.verified[pl->arch] = r;
     add_sorted(s.state.enabled, pl->arch);
@@ -223,7 +223,7 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
     rep.changed = true;
     rep.lines.push_back(
         fmt::format("{}: served by the existing entry '{}' ({}); verified, fidelity {}; no second handler added",
-                    pl->arch, f.name, f.interpreter, v.fidelity));
+                    pl->arch, f.name, f.interpreter, to_string(v.fidelity)));
     return;
   }
   if (ours) {
@@ -312,7 +312,7 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
                                   t.identity_only ? " (verdict of the same translator and probe files kept; the "
                                                     "handler was proven from an empty root)"
                                                   : ""));
-  if (v.fidelity == "warning")
+  if (v.fidelity == Fidelity::warning)
     rep.warnings.push_back(fmt::format("{}: {}", pl->arch, s.state.verified[pl->arch].reason));
 }
 

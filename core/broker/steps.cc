@@ -88,7 +88,7 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity, const
       r.differing.push_back(name);
       if (c.blocking) r.blocking.push_back(name);
     }
-  if (v.fidelity == "blocked" || v.fidelity == "warning") {
+  if (v.fidelity == Fidelity::blocked || v.fidelity == Fidelity::warning) {
     parts.push_back(verdict_line(classes));
     for (const auto& c : classes)
       if (!c.exact && c.blocking) {

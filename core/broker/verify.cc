@@ -30,7 +30,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
   std::vector<const Platform*> platforms;
   if (names.empty()) {
     for (const auto& pl : s.catalog.platforms)
-      if (!s.host.runs_natively(pl.arch) || o.translator) platforms.push_back(&pl);
+      if (!s.host.runs_natively(pl.arch) || o.translator || o.native) platforms.push_back(&pl);
   } else {
     auto r = resolve_all(s.catalog, names);
     if (!r) return r.error();
@@ -45,18 +45,16 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
     prepare_rc(m_, paths_, s.state, s.translators, cands, pl->arch);
     VerifyTarget t{.platform = pl, .via = ProbeVia::native};
     t.allow_slow = o.allow_slow;
-    if (o.translator) {
-      if (*o.translator != "native") {
-        t.via = ProbeVia::translator;
-        t.translator = *o.translator;
-        for (const auto& c : cands)
-          if (c.path == t.translator) t.env = c.env;
-        t = with_rc(t, cands, t.translator);
-      } else {
-        t.translator = "native";
-      }
+    if (o.native) {
+      // ProbeVia::native with no translator: the kernel runs the probes itself.
+    } else if (o.translator) {
+      t.via = ProbeVia::translator;
+      t.translator = *o.translator;
+      for (const auto& c : cands)
+        if (c.path == t.translator) t.env = c.env;
+      t = with_rc(t, cands, t.translator);
     } else if (s.host.runs_natively(pl->arch)) {
-      t.translator = "native";
+      // natively, as above
     } else if (const BinfmtRule* h = find_entry(entries, own_entry_name(pl->arch)); h && h->enabled) {
       t = VerifyTarget{.platform = pl,
                        .via = ProbeVia::binfmt_empty_root,
@@ -73,7 +71,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       auto verdicts = verify_candidates(m_, paths_, s.host, *pl, cands, o.strict, o.allow_slow, &choice);
       VerifyResult v;
       v.arch = pl->arch;
-      v.fidelity = "blocked";
+      v.fidelity = Fidelity::blocked;
       if (choice.index >= 0) v = verdicts[choice.index].result;
       for (const auto& c : verdicts) v.candidates.push_back(candidate_line(c));
       v.choice = choice.index >= 0 ? choice.why : "no candidate runs both static and dynamic programs";
@@ -105,7 +103,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       }
     }
     // The dynamically linked probe too (BOINC projects ship both kinds), from the real root.
-    if (v.runs && t.translator != "native") {
+    if (v.runs && !t.translator.empty()) {
       VerifyTarget dt = t;
       if (dt.via == ProbeVia::binfmt_empty_root) dt.via = ProbeVia::native;  // exec: the kernel picks the handler
       auto d = verify_dynamic(m_, paths_, dt, o.strict);
@@ -115,7 +113,7 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       } else if (!d.tested) {
         v.run_detail += "; " + d.detail;
       } else {
-        v.run_detail += fmt::format("; dynamic probe: ran from the real root, fidelity {}", d.fidelity);
+        v.run_detail += fmt::format("; dynamic probe: ran from the real root, fidelity {}", to_string(d.fidelity));
       }
     }
     out.push_back(std::move(v));

@@ -12,8 +12,8 @@ namespace {
 
 int append_snapshot(sd_bus_message* m, const PlatformSnapshot& s) {
   return sd_bus_message_append(m, "(bsssds)", static_cast<int>(s.enabled), std::string(to_string(s.state)).c_str(),
-                               s.translator.c_str(),
-                               s.fidelity.c_str(), s.speed_ratio ? *s.speed_ratio : -1.0, s.reason.c_str());
+                               s.translator.c_str(), std::string(to_string(s.fidelity)).c_str(),
+                               s.speed_ratio ? *s.speed_ratio : -1.0, s.reason.c_str());
 }
 
 int read_snapshot(sd_bus_message* m, PlatformSnapshot& s) {
@@ -25,7 +25,9 @@ int read_snapshot(sd_bus_message* m, PlatformSnapshot& s) {
   if (r == 0) return -ENXIO;
   auto st = platform_state_from(state);
   if (!st) return -EBADMSG;
-  s = PlatformSnapshot{enabled != 0, *st, translator, fidelity, std::nullopt, reason};
+  auto fid = fidelity_from(fidelity);
+  if (!fid) return -EBADMSG;
+  s = PlatformSnapshot{enabled != 0, *st, translator, *fid, std::nullopt, reason};
   if (speed >= 0 && !std::isnan(speed)) s.speed_ratio = speed;
   return 0;
 }

@@ -212,7 +212,7 @@ Result<std::optional<ChangeReport>> try_disable_via_daemon(const std::vector<std
 Result<std::optional<std::vector<VerifyResult>>> try_verify_via_daemon(const std::vector<std::string>& names,
                                                                        const VerifyOptions& o) {
   using Out = std::optional<std::vector<VerifyResult>>;
-  if (o.translator) return Out();
+  if (o.translator || o.native) return Out();
   auto bus = open_bus();
   if (!bus) return Out();
   auto m = new_call(bus->get(), "Verify");

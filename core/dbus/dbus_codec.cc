@@ -74,8 +74,9 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
     int reports = p.boinc_reports ? (*p.boinc_reports ? 1 : 0) : -1;
     if ((r = sd_bus_message_open_container(m, 'r', contents_of(kPlatformStatusType).c_str())) < 0) return r;
     r = sd_bus_message_append(m, "ssbsbssssdis", p.arch.c_str(), p.boinc_name.c_str(), p.boinc_canonical,
-                              std::string(to_string(p.state)).c_str(), p.enabled, p.translator.c_str(), p.handler.c_str(), p.reason.c_str(),
-                              p.fidelity.c_str(), from_optional(p.speed_ratio), reports, p.verdict.c_str());
+                              std::string(to_string(p.state)).c_str(), p.enabled, p.translator.c_str(),
+                              p.handler.c_str(), p.reason.c_str(), std::string(to_string(p.fidelity)).c_str(),
+                              from_optional(p.speed_ratio), reports, p.verdict.c_str());
     if (r >= 0) r = append_strv(m, p.candidates);
     if (r >= 0) r = sd_bus_message_append(m, "s", p.choice.c_str());
     if (r >= 0) r = append_strv(m, p.abort_risks);
@@ -83,6 +84,17 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
     if (r < 0) return r;
   }
   return sd_bus_message_close_container(m);
+}
+
+// A fidelity word of the wire, as the enum; a word this client does not know is an error.
+static int read_fidelity(sd_bus_message* m, Fidelity& out) {
+  std::string w;
+  int r = read_string(m, w);
+  if (r < 0) return r;
+  auto f = fidelity_from(w);
+  if (!f) return -EBADMSG;
+  out = *f;
+  return 0;
 }
 
 int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
@@ -99,7 +111,7 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
         (r = read_bool(m, p.boinc_canonical)) < 0 || (r = read_string(m, state)) < 0 ||
         (r = read_bool(m, p.enabled)) < 0 || (r = read_string(m, p.translator)) < 0 ||
         (r = read_string(m, p.handler)) < 0 || (r = read_string(m, p.reason)) < 0 ||
-        (r = read_string(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
+        (r = read_fidelity(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
         (r = sd_bus_message_read_basic(m, 'i', &reports)) < 0 || (r = read_string(m, p.verdict)) < 0 ||
         (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.choice)) < 0 ||
         (r = read_strv(m, p.abort_risks)) < 0)
@@ -150,8 +162,10 @@ int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v)
   if (r < 0) return r;
   for (const auto& vr : v) {
     if ((r = sd_bus_message_open_container(m, 'r', contents_of(kVerifyResultType).c_str())) < 0) return r;
-    if ((r = sd_bus_message_append(m, "ssbs", vr.arch.c_str(), vr.translator.c_str(), vr.runs, vr.run_detail.c_str())) <
-        0)
+    if ((r = sd_bus_message_append(
+             m, "ssbs", vr.arch.c_str(),
+             (vr.translator.empty() && vr.native_run ? std::string("native") : vr.translator).c_str(), vr.runs,
+             vr.run_detail.c_str())) < 0)
       return r;
     if ((r = sd_bus_message_open_container(m, 'a', kCategoryType)) < 0) return r;
     for (const auto& c : vr.categories)
@@ -159,7 +173,7 @@ int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v)
                                      c.first_difference.c_str())) < 0)
         return r;
     if ((r = sd_bus_message_close_container(m)) < 0) return r;
-    if ((r = sd_bus_message_append(m, "sddbb", vr.fidelity.c_str(), from_optional(vr.fp_ratio),
+    if ((r = sd_bus_message_append(m, "sddbb", std::string(to_string(vr.fidelity)).c_str(), from_optional(vr.fp_ratio),
                                    from_optional(vr.int_ratio), vr.slow_risk, vr.passed)) < 0)
       return r;
     if ((r = append_strv(m, vr.candidates)) < 0 || (r = sd_bus_message_append(m, "s", vr.choice.c_str())) < 0) return r;
@@ -189,8 +203,12 @@ int read_verify_results(sd_bus_message* m, std::vector<VerifyResult>& out) {
       vr.categories.push_back(std::move(c));
     }
     if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0) return r;
+    if (vr.translator == "native") {  // the wire's word for a run with no translator
+      vr.translator.clear();
+      vr.native_run = true;
+    }
     double fp = -1, in = -1;
-    if ((r = read_string(m, vr.fidelity)) < 0 || (r = read_double(m, fp)) < 0 || (r = read_double(m, in)) < 0 ||
+    if ((r = read_fidelity(m, vr.fidelity)) < 0 || (r = read_double(m, fp)) < 0 || (r = read_double(m, in)) < 0 ||
         (r = read_bool(m, vr.slow_risk)) < 0 || (r = read_bool(m, vr.passed)) < 0 ||
         (r = read_strv(m, vr.candidates)) < 0 || (r = read_string(m, vr.choice)) < 0)
       return r;

@@ -230,8 +230,30 @@ FidelityJudgement judge(const Fingerprint& fp, const Reference& ref, const Fidel
     deviated |= !v.exact;
     blocked |= !v.exact && v.blocking;
   }
-  j.verdict = blocked ? "blocked" : deviated ? "warning" : "exact";
+  j.verdict = blocked ? Fidelity::blocked : deviated ? Fidelity::warning : Fidelity::exact;
   return j;
+}
+
+std::string_view to_string(Fidelity f) {
+  switch (f) {
+    case Fidelity::exact:
+      return "exact";
+    case Fidelity::warning:
+      return "warning";
+    case Fidelity::blocked:
+      return "blocked";
+    case Fidelity::native:
+      return "native";
+    case Fidelity::unverified:
+      break;
+  }
+  return "";
+}
+
+std::optional<Fidelity> fidelity_from(std::string_view s) {
+  for (auto f : {Fidelity::unverified, Fidelity::exact, Fidelity::warning, Fidelity::blocked, Fidelity::native})
+    if (to_string(f) == s) return f;
+  return std::nullopt;
 }
 
 }  // namespace platformd

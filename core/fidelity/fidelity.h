@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fidelity/fidelity_verdict.h"
 #include "fidelity/impact.h"
 #include "result.h"
 
@@ -98,11 +100,11 @@ struct CategoryVerdict {
 
 struct FidelityJudgement {
   std::vector<CategoryVerdict> categories;  // canonical category order, then by name
-  std::string verdict;                      // "exact" | "warning" | "blocked"
-  int missing = 0;                          // reference cases the probe did not print
-  std::vector<std::string> extra;           // probe cases the reference does not know (ignored)
+  Fidelity verdict = Fidelity::blocked;
+  int missing = 0;                 // reference cases the probe did not print
+  std::vector<std::string> extra;  // probe cases the reference does not know (ignored)
 
-  bool passed() const { return verdict != "blocked"; }
+  bool passed() const { return verdict != Fidelity::blocked; }
 };
 
 // Compares a fingerprint with a reference. A case the reference has and the probe did not

@@ -39,7 +39,7 @@ Result<std::string> run_mode(Machine& m, const Paths& p, std::string_view arch, 
 
 FidelityOutcome check_fidelity(Machine& m, const Paths& p, std::string_view arch, ProbeInvocation inv, bool strict) {
   FidelityOutcome o;
-  o.verdict = "blocked";
+  o.verdict = Fidelity::blocked;
   auto out = run_mode(m, p, arch, inv, "fp");
   if (!out) {
     o.error = out.error().message;

@@ -19,6 +19,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   VerifyResult v;
   v.arch = t.platform->arch;
   v.translator = t.translator;
+  v.native_run = t.via == ProbeVia::native && t.translator.empty();
   ProbeInvocation inv;
   inv.via = t.via;
   inv.translator = t.translator;
@@ -60,7 +61,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   v.runs = true;
   v.run_detail = t.via == ProbeVia::binfmt_empty_root ? "ran through binfmt_misc from an empty root"
                  : t.via == ProbeVia::translator      ? fmt::format("ran under {}", t.translator)
-                 : !t.translator.empty() && t.translator != "native"
+                 : !t.translator.empty()
                      ? "ran through binfmt_misc from the real root (no F: a dynamic-only translator)"
                      : "ran natively";
   if (t.identity_only) {
@@ -89,7 +90,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   } else {
     v.run_detail += "; speed not measured: " + speed.error().message;
   }
-  v.passed = v.runs && v.fidelity != "blocked" && (!v.too_slow || t.allow_slow);
+  v.passed = v.runs && v.fidelity != Fidelity::blocked && (!v.too_slow || t.allow_slow);
   return v;
 }
 

@@ -44,7 +44,7 @@ struct DynamicCheck {
   bool runs = false;
   std::string detail;  // how it ran, why it failed, or why it was not tested
   std::vector<CategoryResult> categories;
-  std::string fidelity;  // "exact" | "warning" | "blocked" | ""
+  Fidelity fidelity = Fidelity::unverified;
 };
 DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, bool strict);
 

@@ -8,16 +8,18 @@
 #include <vector>
 
 #include "fidelity/fidelity.h"
+#include "fidelity/fidelity_verdict.h"
 
 namespace platformd {
 
 struct VerifyResult {
   std::string arch;
-  std::string translator;
-  bool runs = false;       // the probe ran and answered
-  std::string run_detail;  // how it was run, or why it failed
+  std::string translator;   // the translator's path; empty when the probes ran natively
+  bool native_run = false;  // ran with no translator at all (the text edges say "native")
+  bool runs = false;        // the probe ran and answered
+  std::string run_detail;   // how it was run, or why it failed
   std::vector<CategoryResult> categories;
-  std::string fidelity;  // "exact" | "warning" | "blocked"
+  Fidelity fidelity = Fidelity::unverified;
   std::optional<double> fp_ratio, int_ratio;
   bool slow_risk = false;  // below the elapsed-time-limit threshold
   bool too_slow = false;   // below kTooSlowRatio: refused unless allow_slow
@@ -28,5 +30,12 @@ struct VerifyResult {
   std::vector<std::string> candidates;
   std::string choice;
 };
+
+// The translator as the text edges (text, JSON, D-Bus) spell it: its path, "native" for a run
+// with none, "-" when nothing ran.
+inline std::string translator_word(const VerifyResult& v) {
+  if (!v.translator.empty()) return v.translator;
+  return v.native_run ? "native" : "-";
+}
 
 }  // namespace platformd

@@ -87,7 +87,7 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
   s.owned_alt_platforms = {"aarch64-unknown-linux-gnu"};
   VerifyRecord& rec = s.verified["aarch64"];
   rec.translator_identity = "/usr/bin/qemu-aarch64-static:1:2:3";
-  rec.fidelity = "exact";
+  rec.fidelity = Fidelity::exact;
   rec.passed = true;
   rec.fp_ratio = 0.05;
   rec.int_ratio = 0.5;
@@ -113,7 +113,7 @@ TEST_CASE("state with non-UTF-8 reasons and non-finite ratios still saves and lo
   s.enabled = {"aarch64"};
   VerifyRecord& rec = s.verified["aarch64"];
   rec.translator_identity = "/x:1:2:3";
-  rec.fidelity = "blocked";
+  rec.fidelity = Fidelity::blocked;
   rec.reason = std::string("crash \xff\xfe");
   rec.fp_ratio = 1.0 / 0.0;
   rec.int_ratio = 0.5;

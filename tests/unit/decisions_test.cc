@@ -52,7 +52,7 @@ struct Fixture {
     state.enabled = {"aarch64"};
     VerifyRecord r;
     r.translator_identity = std::move(identity);
-    r.fidelity = passed ? "exact" : "blocked";
+    r.fidelity = passed ? Fidelity::exact : Fidelity::blocked;
     r.passed = passed;
     r.fp_ratio = 0.1;
     r.int_ratio = 0.2;
@@ -102,7 +102,7 @@ TEST_CASE("decide_platform: enabled, handler registered and verified with this t
   CHECK(ps.enabled);
   CHECK(ps.handler == "platformd-aarch64");
   CHECK(ps.translator == kQemu);
-  CHECK(ps.fidelity == "exact");
+  CHECK(ps.fidelity == Fidelity::exact);
   REQUIRE(ps.speed_ratio);
   CHECK(*ps.speed_ratio == doctest::Approx(combined_speed(0.1, 0.2)));
 }
@@ -139,7 +139,7 @@ TEST_CASE("decide_platform: each way an enabled platform stops being emulated") 
     auto ps = x.decide();
     CHECK(ps.state == PlatformState::unavailable);
     CHECK(ps.reason == "flush-modes differ");
-    CHECK(ps.fidelity == "blocked");
+    CHECK(ps.fidelity == Fidelity::blocked);
   }
 }
 
@@ -220,7 +220,7 @@ TEST_CASE("decide_platform: not enabled: available with the next command, or una
     x.state.enabled.clear();
     auto ps = x.decide();
     CHECK(ps.state == PlatformState::available);
-    CHECK(ps.fidelity == "exact");
+    CHECK(ps.fidelity == Fidelity::exact);
     CHECK(ps.reason.find("'platformctl enable aarch64'") != std::string::npos);
   }
 }
@@ -246,14 +246,14 @@ TEST_CASE("verdict_reusable: same files, same policy, fast enough") {
   r.passed = true;
   r.translator_identity = "t1";
   r.probe_identity = "p1";
-  r.fidelity = "warning";
+  r.fidelity = Fidelity::warning;
   r.fp_ratio = 0.5;
   r.int_ratio = 0.4;
   CHECK(verdict_reusable(r, "t1", "p1", false, false));
   CHECK_FALSE(verdict_reusable(r, "t2", "p1", false, false));  // translator replaced
   CHECK_FALSE(verdict_reusable(r, "t1", "p2", false, false));  // probe replaced
   CHECK_FALSE(verdict_reusable(r, "t1", "p1", true, false));   // strict wants exact
-  r.fidelity = "exact";
+  r.fidelity = Fidelity::exact;
   CHECK(verdict_reusable(r, "t1", "p1", true, false));
   r.int_ratio = kTooSlowRatio / 2;
   CHECK_FALSE(verdict_reusable(r, "t1", "p1", false, false));  // too slow

@@ -230,7 +230,7 @@ TEST_CASE("recorded qemu runs: x86_64 guest classes under the committed policy")
   for (const char* stem : {"qemu-7.2-x86_64", "qemu-10.0.2-x86_64"}) {
     CAPTURE(stem);
     auto v = recorded("x86_64", stem, policy);
-    CHECK(v.fidelity == "warning");
+    CHECK(v.fidelity == Fidelity::warning);
     CHECK(v.passed);
     auto classes = classes_of("x86_64", v.categories);
     std::vector<std::string> differing;
@@ -242,7 +242,7 @@ TEST_CASE("recorded qemu runs: x86_64 guest classes under the committed policy")
     CHECK(find_class(classes, ImpactClass::x87_transcendentals)->first_case == "x87trans.fsin.one");
     CHECK(verdict_line(classes).starts_with("exact for ordinary FP; differs for: flush-modes"));
     policy.strict = true;
-    CHECK(recorded("x86_64", stem, policy).fidelity == "blocked");
+    CHECK(recorded("x86_64", stem, policy).fidelity == Fidelity::blocked);
     policy.strict = false;
   }
   // i686 under qemu-i386: x87 is i686's FP unit, and it is exact there; the deviations are
