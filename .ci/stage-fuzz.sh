@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${PLATFORMD_FUZZ_SECONDS:-20}
 start=$SECONDS
 rc=0
-timeout --signal=TERM --kill-after=30 480 bash tests/fuzz/run.sh "$seconds" || rc=$?
+timeout --signal=TERM --kill-after=20 440 bash tests/fuzz/run.sh "$seconds" || rc=$?
 echo "fuzz stage: $((SECONDS - start)) s"
 [ "$rc" = 124 ] && echo "fuzz stage: over its 8-minute budget" >&2
 exit "$rc"

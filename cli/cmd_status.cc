@@ -39,7 +39,7 @@ void print_text(const StatusReport& r) {
     if (p.verdict.empty() && p.candidates.empty()) continue;
     fmt::print("\n{}: {}\n", p.arch, p.verdict.empty() ? "verified" : p.verdict);
     for (const auto& c : p.candidates) fmt::print("  candidate {}\n", c);
-    if (!p.choice.empty()) fmt::print("  {}\n", p.choice);
+    if (!p.why_chosen.empty()) fmt::print("  {}\n", p.why_chosen);
   }
   for (const auto& n : r.notes) fmt::print("\nnote: {}\n", n);
 }

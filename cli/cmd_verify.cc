@@ -41,7 +41,7 @@ void print_text(const VerifyResult& v) {
   if (!v.candidates.empty()) {
     fmt::print("  candidates:\n");
     for (const auto& c : v.candidates) fmt::print("    {}\n", c);
-    fmt::print("  choice: {}\n", v.choice);
+    fmt::print("  choice: {}\n", v.why_chosen);
   }
 }
 

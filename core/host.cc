@@ -35,31 +35,31 @@ std::string kernel_key(Machine& m) {
 // probe that gives no answer proves nothing either way: on a loaded machine the 5 s run can
 // time out although the kernel runs it natively (an i686 handler registered then would
 // capture the host's own 32-bit programs).
-NativeVerdict probe_natively(Machine& m, const Paths& p, const Platform& pl, const std::string& kernel_arch,
-                             std::string& why) {
+NativeProbe probe_natively(Machine& m, const Paths& p, const Platform& pl, const std::string& kernel_arch,
+                           std::string& why) {
   std::error_code ec;
-  if (!fs::exists(probe_path(p, pl.arch), ec)) return NativeVerdict::not_native;  // not built: never proven
+  if (!fs::exists(probe_path(p, pl.arch), ec)) return NativeProbe::not_native;  // not built: never proven
   ProbeInvocation inv;
   inv.via = ProbeVia::native;
   inv.timeout = std::chrono::milliseconds(5000);
   auto r = run_probe(m, p, pl.arch, inv);
   if (!r) {
     why = fmt::format("its probe could not be run: {}", r.error().message);
-    return NativeVerdict::unknown;
+    return NativeProbe::unknown;
   }
   if (r->timed_out || r->term_signal == SIGKILL || r->term_signal == SIGXCPU) {
     why = fmt::format("its probe, run natively, gave no answer ({})", r->describe());
-    return NativeVerdict::unknown;
+    return NativeProbe::unknown;
   }
   // The kernel refusing the format (ENOEXEC, no handler in the way) is the one "no" an exec
   // failure gives; anything else (EACCES, ENOMEM, a set-up step of ours) proves nothing.
   if (r->exec_failed && (r->setup_failed || r->exec_errno != ENOEXEC)) {
     why = fmt::format("its probe could not be started natively: {}", r->err);
-    return NativeVerdict::unknown;
+    return NativeProbe::unknown;
   }
-  if (!r->succeeded()) return NativeVerdict::not_native;
+  if (!r->succeeded()) return NativeProbe::not_native;
   auto id = parse_identity_answer(r->out);
-  return id && id->arch == pl.arch && id->uname == kernel_arch ? NativeVerdict::native : NativeVerdict::not_native;
+  return id && id->arch == pl.arch && id->uname == kernel_arch ? NativeProbe::native : NativeProbe::not_native;
 }
 
 }  // namespace
@@ -93,13 +93,13 @@ Result<HostInfo> detect_host(Machine& m, const Paths& p, const Catalog& c, HostC
     if (!pl || arch == h.userland_arch) continue;
     std::string why;
     switch (probe_natively(m, p, *pl, h.kernel_arch, why)) {
-      case NativeVerdict::native:
+      case NativeProbe::native:
         if (std::find(cache.native_compat.begin(), cache.native_compat.end(), arch) == cache.native_compat.end())
           cache.native_compat.push_back(arch);
         break;
-      case NativeVerdict::not_native:
+      case NativeProbe::not_native:
         break;
-      case NativeVerdict::unknown:
+      case NativeProbe::unknown:
         cache.undetermined.push_back(arch);
         h.undetermined_compat[arch] = why;
         break;

@@ -27,7 +27,7 @@ struct HostInfo {
 };
 
 // What running a compat platform's probe natively showed.
-enum class NativeVerdict {
+enum class NativeProbe {
   native,      // it ran with no handler in the way and reported the kernel's own uname
   not_native,  // the kernel refused it, or something else (a translator) ran it
   unknown,     // no answer: timed out, killed (load, memory), or could not be started

@@ -39,7 +39,7 @@ json to_json(const StatusReport& r) {
                      {"boinc_reports", opt(p.boinc_reports)},
                      {"verdict", p.verdict},
                      {"candidates", p.candidates},
-                     {"choice", p.choice},
+                     {"choice", p.why_chosen},
                      {"abort_risks", p.abort_risks}});
   return {{"host",
            {{"arch", r.host.kernel_arch},
@@ -89,7 +89,7 @@ json to_json(const std::vector<VerifyResult>& results) {
                    {"verdict", verdict_line(by_class)},
                    {"classes", classes},
                    {"candidates", v.candidates},
-                   {"choice", v.choice},
+                   {"choice", v.why_chosen},
                    {"passed", v.passed}});
   }
   return out;

@@ -40,8 +40,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         r.translator_identity = v.at("translator").get<std::string>();
         r.probe_identity = v.value("probe", "");
         auto fid = fidelity_from(v.value("fidelity", ""));
-        if (!fid)
-          return fail(exit_code::bad_config, "{}: platform '{}' has an unknown fidelity verdict", source, arch);
+        if (!fid) return fail(exit_code::bad_config, "{}: platform '{}' has an unknown fidelity verdict", source, arch);
         r.fidelity = *fid;
         r.passed = v.at("passed").get<bool>();
         r.reason = v.value("reason", "");
@@ -49,7 +48,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         r.fp_ratio = v.contains("fp_ratio") && v["fp_ratio"].is_number() ? v["fp_ratio"].get<double>() : 0.0;
         r.int_ratio = v.contains("int_ratio") && v["int_ratio"].is_number() ? v["int_ratio"].get<double>() : 0.0;
         r.candidates = v.value("candidates", std::vector<std::string>{});
-        r.choice = v.value("choice", "");
+        r.why_chosen = v.value("choice", "");
         r.verdict = v.value("verdict", "");
         r.differing = v.value("differing", std::vector<std::string>{});
         r.blocking = v.value("blocking", std::vector<std::string>{});
@@ -91,7 +90,7 @@ std::string serialize_state(const State& s) {
                       {"fp_ratio", std::isfinite(r.fp_ratio) ? r.fp_ratio : 0.0},
                       {"int_ratio", std::isfinite(r.int_ratio) ? r.int_ratio : 0.0},
                       {"candidates", r.candidates},
-                      {"choice", r.choice},
+                      {"choice", r.why_chosen},
                       {"verdict", r.verdict},
                       {"differing", r.differing},
                       {"blocking", r.blocking}};

@@ -27,7 +27,7 @@ struct VerifyRecord {
   // The translator candidates verified when this one was chosen, one line each
   // (candidate_line), and why it was chosen; empty when there was no choice to make.
   std::vector<std::string> candidates;
-  std::string choice;
+  std::string why_chosen;
   std::string verdict;                 // the one-line verdict by impact class
   std::vector<std::string> differing;  // impact classes that deviate, in report order
   std::vector<std::string> blocking;   // of which block under the policy it was judged by

@@ -430,13 +430,15 @@ void BusService::run_verify(sd_bus_message* call, const std::vector<std::string>
         auto res = b.verify(names, o);
         if (res)
           for (const auto& v : *res)
-            log_entry({v.passed ? LOG_INFO : LOG_WARNING,
-                       fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(),
-                                   v.passed ? "passed" : "failed", v.fidelity == Fidelity::unverified ? std::string("-") : std::string(to_string(v.fidelity)),
-                                   v.runs ? "" : " (" + v.run_detail + ")",
-                                   // The one-line verdict by impact class (fidelity/impact.h).
-                                   v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),
-                       "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
+            log_entry(
+                {v.passed ? LOG_INFO : LOG_WARNING,
+                 fmt::format("verify {} by {}: {}, fidelity {}{}{}", v.arch, who.describe(),
+                             v.passed ? "passed" : "failed",
+                             v.fidelity == Fidelity::unverified ? std::string("-") : std::string(to_string(v.fidelity)),
+                             v.runs ? "" : " (" + v.run_detail + ")",
+                             // The one-line verdict by impact class (fidelity/impact.h).
+                             v.categories.empty() ? "" : ": " + verdict_line(classes_of(v.arch, v.categories))),
+                 "verify", v.arch, v.translator, who.known ? std::to_string(who.euid) : ""});
         return res;
       },
       [call = sd::shared_ref(call), who](std::any& result) {
@@ -464,9 +466,9 @@ void BusService::platform_changed(const PlatformStatus* before, const PlatformSt
              now.arch,
              now.translator,
              {}});
-  int r =
-      sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
-                         std::string(to_string(now.state)).c_str(), static_cast<int>(now.enabled), now.translator.c_str(), now.reason.c_str());
+  int r = sd_bus_emit_signal(bus_, dbus::kObjectPath, dbus::kInterface, "PlatformChanged", "ssbss", now.arch.c_str(),
+                             std::string(to_string(now.state)).c_str(), static_cast<int>(now.enabled),
+                             now.translator.c_str(), now.reason.c_str());
   if (r < 0) log_warning("signal", fmt::format("cannot emit PlatformChanged for {}: {}", now.arch, std::strerror(-r)));
 }
 

@@ -37,7 +37,8 @@ Result<std::string> resolve_translator(const DesiredPlatform& d, const Platform&
 // gone or its verification failed) is a reason to enable it, which registers and proves it.
 std::optional<std::string> enable_needed(const PlatformStatus& s, const std::optional<std::string>& translator) {
   if (!s.enabled) return fmt::format("not enabled (now {})", to_string(s.state));
-  if (s.state != PlatformState::emulated) return fmt::format("enabled, but {}: {}", to_string(s.state), s.reason.empty() ? "-" : s.reason);
+  if (s.state != PlatformState::emulated)
+    return fmt::format("enabled, but {}: {}", to_string(s.state), s.reason.empty() ? "-" : s.reason);
   if (translator && s.translator != *translator)
     return fmt::format("served by {}, the file asks for {}", s.translator, *translator);
   return std::nullopt;
@@ -103,7 +104,9 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
   }
   if (d.others == OthersPolicy::disabled) {
     for (const auto& s : status.platforms) {
-      if (!s.enabled || s.state == PlatformState::native || std::find(named.begin(), named.end(), s.arch) != named.end()) continue;
+      if (!s.enabled || s.state == PlatformState::native ||
+          std::find(named.begin(), named.end(), s.arch) != named.end())
+        continue;
       PlannedPlatform p;
       p.arch = s.arch;
       p.boinc_name = s.boinc_name;

@@ -44,7 +44,7 @@ struct PlatformStatus {
   std::optional<bool> boinc_reports;     // the running client lists it (unset: client not reachable)
   std::string verdict;                   // one line by impact class (fidelity/impact.h), "" unless verified
   std::vector<std::string> candidates;   // the translator candidates of the last choice (candidate_line)
-  std::string choice;                    // why the translator was chosen
+  std::string why_chosen;                // why the translator was chosen
   std::vector<std::string> abort_risks;  // projects whose tasks of it BOINC will abort (speed_gate.h)
 };
 

@@ -11,8 +11,8 @@
 
 namespace platformd {
 
-bool verdict_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
-                      bool strict, bool allow_slow) {
+bool record_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
+                     bool strict, bool allow_slow) {
   return r.passed && r.translator_identity == translator_identity && r.probe_identity == probe_identity &&
          (!strict || r.fidelity == Fidelity::exact) &&
          (allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
@@ -103,7 +103,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
         ps.fidelity = rec->second.fidelity;
         ps.verdict = rec->second.verdict;
         ps.candidates = rec->second.candidates;
-        ps.choice = rec->second.choice;
+        ps.why_chosen = rec->second.why_chosen;
         if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
         if (!rec->second.passed) {
           ps.state = PlatformState::unavailable;
@@ -148,7 +148,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
         ps.fidelity = rec->second.fidelity;
         ps.verdict = rec->second.verdict;
         ps.candidates = rec->second.candidates;
-        ps.choice = rec->second.choice;
+        ps.why_chosen = rec->second.why_chosen;
         if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
         if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
       }

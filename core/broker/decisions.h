@@ -20,8 +20,8 @@ namespace platformd {
 // A stored verdict stands for a new registration when it passed with the same translator file
 // and the same probe file (identities: system/machine.h file_identity), and is good enough for
 // the policy asked for now (strict: exact only; allow_slow: below kTooSlowRatio too).
-bool verdict_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
-                      bool strict, bool allow_slow);
+bool record_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
+                     bool strict, bool allow_slow);
 
 // Everything the status of one platform is decided from, read by Broker::status().
 struct PlatformFacts {

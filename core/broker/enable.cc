@@ -14,7 +14,7 @@
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
-#include "fidelity/candidate_choice.h"
+#include "fidelity/candidate_selection.h"
 #include "fidelity/probe_runner.h"
 #include "fidelity/speed_gate.h"
 #include "fidelity/translator.h"
@@ -31,15 +31,15 @@ namespace platformd {
 static std::string better_than_foreign(Machine& m, const Paths& paths, Session& s, const Platform& pl,
                                        const std::vector<Candidate>& cands, const VerifyResult& foreign,
                                        const BinfmtRule& f, const ChangeOptions& o) {
-  CandidateChoice choice;
-  auto ours = verify_candidates(m, paths, s.host, pl, cands, o.strict, o.allow_slow, &choice);
-  if (choice.index < 0) return "";
-  CandidateVerdict theirs;
+  CandidateSelection selection;
+  auto ours = verify_candidates(m, paths, s.host, pl, cands, o.strict, o.allow_slow, &selection);
+  if (selection.index < 0) return "";
+  CandidateRun theirs;
   theirs.name = f.name;
   theirs.path = f.interpreter;
   theirs.result = foreign;
   summarize(theirs, pl.arch);
-  const CandidateVerdict& best = ours[choice.index];
+  const CandidateRun& best = ours[selection.index];
   bool beats = !foreign.passed || !theirs.problem.empty() || best.blocking < theirs.blocking ||
                (best.blocking == theirs.blocking && best.deviating < theirs.deviating);
   if (!beats) return "";
@@ -139,24 +139,24 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
     return;
   }
   // More than one installed candidate: verify them all here, in one run, and take the best
-  // (fidelity/candidate_choice.h). The chosen one is verified again below from an empty root,
+  // (fidelity/candidate_selection.h). The chosen one is verified again below from an empty root,
   // through the handler that is registered for it.
   std::vector<std::string> candidate_lines;
-  std::string choice_why;
+  std::string why_chosen;
   if (std::count_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); }) > 1) {
-    CandidateChoice choice;
-    auto verdicts = verify_candidates(m, paths, s.host, *pl, cands, o.strict, o.allow_slow, &choice);
-    for (const auto& v : verdicts) candidate_lines.push_back(candidate_line(v));
-    if (choice.index < 0) {
+    CandidateSelection selection;
+    auto runs = verify_candidates(m, paths, s.host, *pl, cands, o.strict, o.allow_slow, &selection);
+    for (const auto& v : runs) candidate_lines.push_back(candidate_line(v));
+    if (selection.index < 0) {
       keep_first(fail(exit_code::verify_failed, "{}: no translator runs both static and dynamic programs: {}", pl->arch,
                       fmt::join(candidate_lines, "; ")));
       return;
     }
-    choice_why = choice.why;
+    why_chosen = selection.why;
     usable = std::find_if(cands.begin(), cands.end(),
-                          [&](const Candidate& c) { return c.path == verdicts[choice.index].path; });
+                          [&](const Candidate& c) { return c.path == runs[selection.index].path; });
     for (const auto& l : candidate_lines) rep.lines.push_back(fmt::format("{}: candidate {}", pl->arch, l));
-    rep.lines.push_back(fmt::format("{}: {}", pl->arch, choice_why));
+    rep.lines.push_back(fmt::format("{}: {}", pl->arch, why_chosen));
   }
   BinfmtRule rule = own_rule(*pl, usable->path);
   if (!usable->requires_static) rule.flags = "P";
@@ -249,11 +249,11 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
   // still proves the new registration, the fingerprint and the benchmark are not repeated.
   auto known = s.state.verified.find(pl->arch);
   t.identity_only =
-      known != s.state.verified.end() && verdict_reusable(known->second, file_identity(usable->path),
-                                                          probe_identity(paths, pl->arch), o.strict, o.allow_slow);
+      known != s.state.verified.end() && record_reusable(known->second, file_identity(usable->path),
+                                                         probe_identity(paths, pl->arch), o.strict, o.allow_slow);
   VerifyResult v = verify_platform(m, paths, s.host, t, o.strict);
   v.candidates = candidate_lines;
-  v.choice = choice_why;
+  v.why_chosen = why_chosen;
   // BOINC projects ship dynamically linked apps too: a translator that cannot run them is not
   // one for this platform. Run from the real root through the new handler.
   if (v.passed && !t.identity_only) {

@@ -14,7 +14,7 @@
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
-#include "fidelity/candidate_choice.h"
+#include "fidelity/candidate_selection.h"
 #include "fidelity/probe_runner.h"
 #include "fidelity/speed_gate.h"
 #include "fidelity/translator.h"

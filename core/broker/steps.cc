@@ -11,7 +11,7 @@
 #include "boinc/cc_config.h"
 #include "boinc/rc_home.h"
 #include "exit_codes.h"
-#include "fidelity/candidate_choice.h"
+#include "fidelity/candidate_selection.h"
 #include "fidelity/probe_runner.h"
 #include "fidelity/speed_gate.h"
 #include "fidelity/translator.h"
@@ -73,7 +73,7 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity, const
   r.fp_ratio = v.fp_ratio.value_or(0);
   r.int_ratio = v.int_ratio.value_or(0);
   r.candidates = v.candidates;
-  r.choice = v.choice;
+  r.why_chosen = v.why_chosen;
   if (!v.runs) {
     r.reason = v.run_detail;
     return r;

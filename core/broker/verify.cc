@@ -14,7 +14,7 @@
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
-#include "fidelity/candidate_choice.h"
+#include "fidelity/candidate_selection.h"
 #include "fidelity/probe_runner.h"
 #include "fidelity/speed_gate.h"
 #include "fidelity/translator.h"
@@ -67,22 +67,22 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
       t = with_rc(t, cands, h->interpreter);
     } else {
       // Nothing registered: verify every candidate and show the choice enable would make.
-      CandidateChoice choice;
-      auto verdicts = verify_candidates(m_, paths_, s.host, *pl, cands, o.strict, o.allow_slow, &choice);
+      CandidateSelection selection;
+      auto runs = verify_candidates(m_, paths_, s.host, *pl, cands, o.strict, o.allow_slow, &selection);
       VerifyResult v;
       v.arch = pl->arch;
       v.fidelity = Fidelity::blocked;
-      if (choice.index >= 0) v = verdicts[choice.index].result;
-      for (const auto& c : verdicts) v.candidates.push_back(candidate_line(c));
-      v.choice = choice.index >= 0 ? choice.why : "no candidate runs both static and dynamic programs";
+      if (selection.index >= 0) v = runs[selection.index].result;
+      for (const auto& c : runs) v.candidates.push_back(candidate_line(c));
+      v.why_chosen = selection.index >= 0 ? selection.why : "no candidate runs both static and dynamic programs";
       if (cands.empty()) v.run_detail = "no translator is described for it";
-      if (choice.index < 0 && !cands.empty()) {
+      if (selection.index < 0 && !cands.empty()) {
         v.runs = false;
         v.passed = false;
         v.run_detail = fmt::format("no usable translator: {}", fmt::join(v.candidates, "; "));
       }
       // The daemon's answer has no field for the table: the choice travels in run_detail.
-      if (verdicts.size() > 1 && choice.index >= 0) v.run_detail += "; " + v.choice;
+      if (runs.size() > 1 && selection.index >= 0) v.run_detail += "; " + v.why_chosen;
       out.push_back(std::move(v));
       continue;
     }

@@ -78,7 +78,7 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
                               p.handler.c_str(), p.reason.c_str(), std::string(to_string(p.fidelity)).c_str(),
                               from_optional(p.speed_ratio), reports, p.verdict.c_str());
     if (r >= 0) r = append_strv(m, p.candidates);
-    if (r >= 0) r = sd_bus_message_append(m, "s", p.choice.c_str());
+    if (r >= 0) r = sd_bus_message_append(m, "s", p.why_chosen.c_str());
     if (r >= 0) r = append_strv(m, p.abort_risks);
     if (r >= 0) r = sd_bus_message_close_container(m);
     if (r < 0) return r;
@@ -113,7 +113,7 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
         (r = read_string(m, p.handler)) < 0 || (r = read_string(m, p.reason)) < 0 ||
         (r = read_fidelity(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
         (r = sd_bus_message_read_basic(m, 'i', &reports)) < 0 || (r = read_string(m, p.verdict)) < 0 ||
-        (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.choice)) < 0 ||
+        (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.why_chosen)) < 0 ||
         (r = read_strv(m, p.abort_risks)) < 0)
       return r;
     auto st = platform_state_from(state);
@@ -176,7 +176,8 @@ int append_verify_results(sd_bus_message* m, const std::vector<VerifyResult>& v)
     if ((r = sd_bus_message_append(m, "sddbb", std::string(to_string(vr.fidelity)).c_str(), from_optional(vr.fp_ratio),
                                    from_optional(vr.int_ratio), vr.slow_risk, vr.passed)) < 0)
       return r;
-    if ((r = append_strv(m, vr.candidates)) < 0 || (r = sd_bus_message_append(m, "s", vr.choice.c_str())) < 0) return r;
+    if ((r = append_strv(m, vr.candidates)) < 0 || (r = sd_bus_message_append(m, "s", vr.why_chosen.c_str())) < 0)
+      return r;
     if ((r = sd_bus_message_close_container(m)) < 0) return r;
   }
   return sd_bus_message_close_container(m);
@@ -210,7 +211,7 @@ int read_verify_results(sd_bus_message* m, std::vector<VerifyResult>& out) {
     double fp = -1, in = -1;
     if ((r = read_fidelity(m, vr.fidelity)) < 0 || (r = read_double(m, fp)) < 0 || (r = read_double(m, in)) < 0 ||
         (r = read_bool(m, vr.slow_risk)) < 0 || (r = read_bool(m, vr.passed)) < 0 ||
-        (r = read_strv(m, vr.candidates)) < 0 || (r = read_string(m, vr.choice)) < 0)
+        (r = read_strv(m, vr.candidates)) < 0 || (r = read_string(m, vr.why_chosen)) < 0)
       return r;
     vr.fp_ratio = to_optional(fp);
     vr.int_ratio = to_optional(in);

@@ -196,13 +196,13 @@ Result<FidelityPolicy> parse_fidelity_policy(const nlohmann::json& doc, std::str
 
 FidelityJudgement judge(const Fingerprint& fp, const Reference& ref, const FidelityPolicy& policy) {
   FidelityJudgement j;
-  std::map<std::string, CategoryVerdict, std::less<>> cats;
+  std::map<std::string, CategoryJudgement, std::less<>> cats;
   std::set<std::string_view> known;
   for (const auto& c : ref.cases) {
     known.insert(c.name);
     std::string_view cat = fidelity_category(c.name);
     auto [it, fresh] = cats.try_emplace(std::string(cat));
-    CategoryVerdict& v = it->second;
+    CategoryJudgement& v = it->second;
     if (fresh) {
       v.category = cat;
       v.impact = impact_of(ref.arch, cat);
@@ -230,7 +230,7 @@ FidelityJudgement judge(const Fingerprint& fp, const Reference& ref, const Fidel
     deviated |= !v.exact;
     blocked |= !v.exact && v.blocking;
   }
-  j.verdict = blocked ? Fidelity::blocked : deviated ? Fidelity::warning : Fidelity::exact;
+  j.fidelity = blocked ? Fidelity::blocked : deviated ? Fidelity::warning : Fidelity::exact;
   return j;
 }
 

@@ -88,7 +88,7 @@ Result<FidelityPolicy> parse_fidelity_policy(const nlohmann::json& doc, std::str
 
 // ---- judgement --------------------------------------------------------------------------------
 
-struct CategoryVerdict {
+struct CategoryJudgement {
   std::string category;
   std::optional<ImpactClass> impact;  // impact_of(reference arch, category)
   bool exact = true;
@@ -99,12 +99,12 @@ struct CategoryVerdict {
 };
 
 struct FidelityJudgement {
-  std::vector<CategoryVerdict> categories;  // canonical category order, then by name
-  Fidelity verdict = Fidelity::blocked;
+  std::vector<CategoryJudgement> categories;  // canonical category order, then by name
+  Fidelity fidelity = Fidelity::blocked;
   int missing = 0;                 // reference cases the probe did not print
   std::vector<std::string> extra;  // probe cases the reference does not know (ignored)
 
-  bool passed() const { return verdict != Fidelity::blocked; }
+  bool passed() const { return fidelity != Fidelity::blocked; }
 };
 
 // Compares a fingerprint with a reference. A case the reference has and the probe did not

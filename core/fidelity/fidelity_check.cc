@@ -39,7 +39,7 @@ Result<std::string> run_mode(Machine& m, const Paths& p, std::string_view arch, 
 
 FidelityOutcome check_fidelity(Machine& m, const Paths& p, std::string_view arch, ProbeInvocation inv, bool strict) {
   FidelityOutcome o;
-  o.verdict = Fidelity::blocked;
+  o.fidelity = Fidelity::blocked;
   auto out = run_mode(m, p, arch, inv, "fp");
   if (!out) {
     o.error = out.error().message;
@@ -65,7 +65,7 @@ FidelityOutcome check_fidelity(Machine& m, const Paths& p, std::string_view arch
   policy->strict = policy->strict || strict;
   FidelityJudgement j = judge(*fp, *ref, *policy);
   for (const auto& c : j.categories) o.categories.push_back({c.category, c.exact, c.blocking, c.first_difference});
-  o.verdict = j.verdict;
+  o.fidelity = j.fidelity;
   return o;
 }
 

@@ -15,8 +15,8 @@ namespace platformd {
 
 struct FidelityOutcome {
   std::vector<CategoryResult> categories;
-  Fidelity verdict = Fidelity::blocked;
-  std::string error;  // set when the check itself could not run (then verdict is "blocked")
+  Fidelity fidelity = Fidelity::blocked;
+  std::string error;  // set when the check itself could not run (then fidelity is blocked)
 };
 
 FidelityOutcome check_fidelity(Machine& m, const Paths& p, std::string_view arch, ProbeInvocation inv, bool strict);

@@ -70,7 +70,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   }
   auto fid = check_fidelity(m, p, v.arch, inv, strict);
   v.categories = fid.categories;
-  v.fidelity = fid.verdict;
+  v.fidelity = fid.fidelity;
   if (!fid.error.empty()) v.run_detail += "; " + fid.error;
   auto speed = measure_speed(m, p, host, v.arch, inv);
   if (speed) {
@@ -138,7 +138,7 @@ DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, b
   d.runs = true;
   auto fid = check_fidelity(m, p, arch, inv, strict);
   d.categories = fid.categories;
-  d.fidelity = fid.verdict;
+  d.fidelity = fid.fidelity;
   d.detail = fid.error.empty() ? "dynamic probe ran from the real root" : "dynamic probe: " + fid.error;
   if (!fid.error.empty()) d.runs = false;
   return d;

@@ -28,7 +28,7 @@ struct VerifyResult {
   // and why this one won. Not carried over D-Bus (its signature predates them): the daemon's
   // answer carries the choice in run_detail.
   std::vector<std::string> candidates;
-  std::string choice;
+  std::string why_chosen;
 };
 
 // The translator as the text edges (text, JSON, D-Bus) spell it: its path, "native" for a run

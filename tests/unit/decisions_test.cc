@@ -241,7 +241,7 @@ TEST_CASE("finish_reason: abort risks, unknown BOINC names and a client that adv
   CHECK(ps.reason.find("advertises it, but") == std::string::npos);
 }
 
-TEST_CASE("verdict_reusable: same files, same policy, fast enough") {
+TEST_CASE("record_reusable: same files, same policy, fast enough") {
   VerifyRecord r;
   r.passed = true;
   r.translator_identity = "t1";
@@ -249,17 +249,17 @@ TEST_CASE("verdict_reusable: same files, same policy, fast enough") {
   r.fidelity = Fidelity::warning;
   r.fp_ratio = 0.5;
   r.int_ratio = 0.4;
-  CHECK(verdict_reusable(r, "t1", "p1", false, false));
-  CHECK_FALSE(verdict_reusable(r, "t2", "p1", false, false));  // translator replaced
-  CHECK_FALSE(verdict_reusable(r, "t1", "p2", false, false));  // probe replaced
-  CHECK_FALSE(verdict_reusable(r, "t1", "p1", true, false));   // strict wants exact
+  CHECK(record_reusable(r, "t1", "p1", false, false));
+  CHECK_FALSE(record_reusable(r, "t2", "p1", false, false));  // translator replaced
+  CHECK_FALSE(record_reusable(r, "t1", "p2", false, false));  // probe replaced
+  CHECK_FALSE(record_reusable(r, "t1", "p1", true, false));   // strict wants exact
   r.fidelity = Fidelity::exact;
-  CHECK(verdict_reusable(r, "t1", "p1", true, false));
+  CHECK(record_reusable(r, "t1", "p1", true, false));
   r.int_ratio = kTooSlowRatio / 2;
-  CHECK_FALSE(verdict_reusable(r, "t1", "p1", false, false));  // too slow
-  CHECK(verdict_reusable(r, "t1", "p1", false, true));         // unless allowed
+  CHECK_FALSE(record_reusable(r, "t1", "p1", false, false));  // too slow
+  CHECK(record_reusable(r, "t1", "p1", false, true));         // unless allowed
   r.passed = false;
-  CHECK_FALSE(verdict_reusable(r, "t1", "p1", false, true));
+  CHECK_FALSE(record_reusable(r, "t1", "p1", false, true));
 }
 
 TEST_CASE("decide_repair: what reconcile must do for an enabled platform") {
@@ -270,7 +270,9 @@ TEST_CASE("decide_repair: what reconcile must do for an enabled platform") {
     x.own_entry();
     CHECK(decide_repair(r) == Repair::none);
   }
-  SUBCASE("entry flushed: register again") { CHECK(decide_repair(r) == Repair::register_again); }
+  SUBCASE("entry flushed: register again") {
+    CHECK(decide_repair(r) == Repair::register_again);
+  }
   SUBCASE("entry disabled by someone: register again") {
     x.own_entry(false);
     CHECK(decide_repair(r) == Repair::register_again);

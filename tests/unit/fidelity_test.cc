@@ -50,7 +50,7 @@ Fingerprint fp(std::string_view text) {
   return *f;
 }
 
-const CategoryVerdict* category(const FidelityJudgement& j, std::string_view name) {
+const CategoryJudgement* category(const FidelityJudgement& j, std::string_view name) {
   for (const auto& c : j.categories)
     if (c.category == name) return &c;
   return nullptr;
@@ -218,7 +218,7 @@ TEST_CASE("policy: defaults, parsing, strict") {
 
 TEST_CASE("judge: exact") {
   auto j = judge(fp(kGood), ref(), default_fidelity_policy());
-  CHECK(j.verdict == Fidelity::exact);
+  CHECK(j.fidelity == Fidelity::exact);
   CHECK(j.passed());
   CHECK(j.missing == 0);
   REQUIRE(j.categories.size() == 3);
@@ -233,7 +233,7 @@ TEST_CASE("judge: a blocking deviation blocks and names the first difference") {
   std::string text = kGood;
   text.replace(text.find("3ff0000000000001"), 16, "3ff0000000000002");
   auto j = judge(fp(text), ref(), default_fidelity_policy());
-  CHECK(j.verdict == Fidelity::blocked);
+  CHECK(j.fidelity == Fidelity::blocked);
   CHECK_FALSE(j.passed());
   auto basic = category(j, "basic");
   REQUIRE(basic);
@@ -252,7 +252,7 @@ TEST_CASE("judge: a default-NaN sign deviation warns as nan-payloads") {
   std::string text = kGood;
   text.replace(text.find("7ff8000000000000"), 16, "fff8000000000000");
   auto j = judge(fp(text), ref(), default_fidelity_policy());
-  CHECK(j.verdict == Fidelity::warning);
+  CHECK(j.fidelity == Fidelity::warning);
   auto nan = category(j, "nan");
   REQUIRE(nan);
   CHECK(nan->impact == ImpactClass::nan_payloads);
@@ -261,7 +261,7 @@ TEST_CASE("judge: a default-NaN sign deviation warns as nan-payloads") {
         "nan.default.f64: got fff8000000000000, expected 7ff8000000000000 (manual: default NaN)");
   auto strict = default_fidelity_policy();
   strict.strict = true;
-  CHECK(judge(fp(text), ref(), strict).verdict == Fidelity::blocked);
+  CHECK(judge(fp(text), ref(), strict).fidelity == Fidelity::blocked);
 }
 
 TEST_CASE("judge: a warning-only deviation warns; strict blocks it") {
@@ -269,12 +269,12 @@ TEST_CASE("judge: a warning-only deviation warns; strict blocks it") {
   text.replace(text.find("3feaed548f090cee"), 16, "3feaed548f090cef");
   auto policy = default_fidelity_policy();
   auto j = judge(fp(text), ref(), policy);
-  CHECK(j.verdict == Fidelity::warning);
+  CHECK(j.fidelity == Fidelity::warning);
   CHECK(j.passed());
   CHECK_FALSE(category(j, "libm")->blocking);
   policy.strict = true;
   j = judge(fp(text), ref(), policy);
-  CHECK(j.verdict == Fidelity::blocked);
+  CHECK(j.fidelity == Fidelity::blocked);
   CHECK(category(j, "libm")->blocking);
 }
 
@@ -284,7 +284,7 @@ TEST_CASE("judge: a missing case deviates; an extra case is listed, not judged")
                     "libm.sin.one 3feaed548f090cee\n"
                     "basic.new.case 1\n"),
                  ref(), default_fidelity_policy());
-  CHECK(j.verdict == Fidelity::blocked);
+  CHECK(j.fidelity == Fidelity::blocked);
   CHECK(j.missing == 1);
   auto basic = category(j, "basic");
   CHECK(basic->deviations == 1);
@@ -295,7 +295,7 @@ TEST_CASE("judge: a missing case deviates; an extra case is listed, not judged")
   // A probe that printed only libm: every other category deviates.
   j = judge(fp("libm.sin.one 3feaed548f090cee\n"), ref(), default_fidelity_policy());
   CHECK(j.missing == 3);
-  CHECK(j.verdict == Fidelity::blocked);
+  CHECK(j.fidelity == Fidelity::blocked);
 }
 
 TEST_CASE("judge: unknown categories follow the policy") {
@@ -304,11 +304,11 @@ TEST_CASE("judge: unknown categories follow the policy") {
       "x");
   REQUIRE(r.ok());
   auto f = fp("future.thing 0\nbasic.a 2\n");
-  CHECK(judge(f, *r, default_fidelity_policy()).verdict == Fidelity::blocked);
+  CHECK(judge(f, *r, default_fidelity_policy()).fidelity == Fidelity::blocked);
   auto lenient = default_fidelity_policy();
   lenient.unknown_blocks = false;
   auto j = judge(f, *r, lenient);
-  CHECK(j.verdict == Fidelity::warning);
+  CHECK(j.fidelity == Fidelity::warning);
   CHECK(j.categories.back().category == "future");  // unknown categories come last
 }
 
@@ -463,7 +463,7 @@ TEST_CASE("regression case-line-longer-than-a-probe-line") {
   REQUIRE(ok);
   auto fp = parse_fingerprint("basic.x " + fits + "\n");
   REQUIRE(fp);
-  CHECK(judge(*fp, *ok, default_fidelity_policy()).verdict == Fidelity::exact);
+  CHECK(judge(*fp, *ok, default_fidelity_policy()).fidelity == Fidelity::exact);
 }
 
 TEST_CASE("reference: probe_protocol must be an integer in range") {

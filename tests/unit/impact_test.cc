@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "boinc/boinc_state.h"
-#include "fidelity/candidate_choice.h"
+#include "fidelity/candidate_selection.h"
 #include "fidelity/fidelity.h"
 #include "fidelity/impact.h"
 #include "fidelity/probe_output.h"
@@ -69,7 +69,7 @@ VerifyResult recorded(const std::string& arch, const std::string& stem, const Fi
   v.arch = arch;
   v.translator = stem;
   v.runs = true;
-  v.fidelity = j.verdict;
+  v.fidelity = j.fidelity;
   for (const auto& c : j.categories) v.categories.push_back({c.category, c.exact, c.blocking, c.first_difference});
   auto emulated = parse_bench(slurp(dir / (stem + ".bench")));
   auto native = parse_bench(slurp(dir / "native-x86_64.bench"));
@@ -255,7 +255,7 @@ TEST_CASE("recorded qemu runs: x86_64 guest classes under the committed policy")
 
 TEST_CASE("choice on recorded runs: equal classes, so the faster; a crashing one is no candidate") {
   auto policy = committed_policy();
-  std::vector<CandidateVerdict> cands(3);
+  std::vector<CandidateRun> cands(3);
   cands[0].name = "qemu-user-static";
   cands[0].path = "/usr/bin/qemu-x86_64-static";
   cands[0].result = recorded("x86_64", "qemu-7.2-x86_64", policy);
@@ -272,7 +272,7 @@ TEST_CASE("choice on recorded runs: equal classes, so the faster; a crashing one
   CHECK(cands[0].blocking == 0);
   CHECK(cands[1].deviating == 3);
   CHECK(cands[2].problem.starts_with("static x86_64 programs fail: "));
-  auto ch = choose_candidate(cands);
+  auto ch = select_candidate(cands);
   REQUIRE(ch.index >= 0);
   // Equal classes: the speed of the same run decides (whichever was faster when recorded).
   const double s0 = combined_speed(*cands[0].result.fp_ratio, *cands[0].result.int_ratio);
@@ -288,7 +288,7 @@ TEST_CASE("choice on recorded runs: equal classes, so the faster; a crashing one
     if (c.category == "x87trans") c = {c.category, true, c.blocking, ""};
   summarize(cands[slower], "x86_64");
   CHECK(cands[slower].deviating == 2);
-  auto ch2 = choose_candidate(cands);
+  auto ch2 = select_candidate(cands);
   CHECK(ch2.index == slower);
   CHECK(ch2.why.find("3 deviating class(es) against 2") != std::string::npos);
 
@@ -297,7 +297,7 @@ TEST_CASE("choice on recorded runs: equal classes, so the faster; a crashing one
     if (c.category == "basic") c = {c.category, false, true, "basic.add.f64.p0: got 1, expected 2 (native)"};
   summarize(cands[slower], "x86_64");
   CHECK(cands[slower].blocking == 1);
-  CHECK(choose_candidate(cands).index == (slower == 0 ? 1 : 0));
+  CHECK(select_candidate(cands).index == (slower == 0 ? 1 : 0));
 
   // A dynamic probe that fails removes a candidate too.
   cands[0].dynamic.tested = true;

@@ -15,7 +15,7 @@
 
 namespace platformd {
 
-struct CandidateVerdict {
+struct CandidateRun {
   std::string name;     // the translator description's name: "qemu-user-static"
   std::string path;     // the binary
   std::string problem;  // why it is not a candidate; "" when it is one
@@ -28,24 +28,24 @@ struct CandidateVerdict {
 };
 
 // Fills problem, classes and the counts from result and dynamic.
-void summarize(CandidateVerdict& c, std::string_view arch);
+void summarize(CandidateRun& c, std::string_view arch);
 
 // Index of the best candidate (-1 when none is one), and why it was chosen.
-struct CandidateChoice {
+struct CandidateSelection {
   int index = -1;
   std::string why;
 };
-CandidateChoice choose_candidate(const std::vector<CandidateVerdict>& cands);
+CandidateSelection select_candidate(const std::vector<CandidateRun>& cands);
 
 // "qemu-user 10 (/usr/bin/qemu-x86_64): exact for ordinary FP; differs for: ...; FP 7.1%,
 // integer 61% of native", or "box64 (/usr/bin/box64): not a candidate: static x86_64
 // programs crash (...)"
-std::string candidate_line(const CandidateVerdict& c);
+std::string candidate_line(const CandidateRun& c);
 
 // Verifies every candidate (ProbeVia::translator, registering nothing) and marks the chosen
 // one. Candidates that are not installed are listed with their problem, not run.
-std::vector<CandidateVerdict> verify_candidates(Machine& m, const Paths& p, const HostInfo& host, const Platform& pl,
-                                                const std::vector<Candidate>& cands, bool strict, bool allow_slow,
-                                                CandidateChoice* choice);
+std::vector<CandidateRun> verify_candidates(Machine& m, const Paths& p, const HostInfo& host, const Platform& pl,
+                                            const std::vector<Candidate>& cands, bool strict, bool allow_slow,
+                                            CandidateSelection* selection);
 
 }  // namespace platformd

@@ -1,5 +1,5 @@
-// Translator candidates: verify each, then choose. See candidate_choice.h.
-#include "fidelity/candidate_choice.h"
+// Translator candidates: verify each, then choose. See candidate_selection.h.
+#include "fidelity/candidate_selection.h"
 
 #include <algorithm>
 #include <tuple>
@@ -15,13 +15,13 @@ double speed_of(const VerifyResult& r) {
 }
 
 // Lower is better: blocking classes, then deviating classes, then slower.
-auto rank(const CandidateVerdict& c) {
+auto rank(const CandidateRun& c) {
   return std::make_tuple(c.blocking, c.deviating, -speed_of(c.result));
 }
 
 }  // namespace
 
-void summarize(CandidateVerdict& c, std::string_view arch) {
+void summarize(CandidateRun& c, std::string_view arch) {
   if (!c.problem.empty()) return;
   if (!c.result.runs) {
     c.problem = fmt::format("static {} programs fail: {}", arch, c.result.run_detail);
@@ -50,14 +50,14 @@ void summarize(CandidateVerdict& c, std::string_view arch) {
     }
 }
 
-CandidateChoice choose_candidate(const std::vector<CandidateVerdict>& cands) {
-  CandidateChoice ch;
+CandidateSelection select_candidate(const std::vector<CandidateRun>& cands) {
+  CandidateSelection ch;
   for (std::size_t i = 0; i < cands.size(); ++i) {
     if (!cands[i].problem.empty()) continue;
     if (ch.index < 0 || rank(cands[i]) < rank(cands[ch.index])) ch.index = static_cast<int>(i);
   }
   if (ch.index < 0) return ch;
-  const CandidateVerdict& best = cands[ch.index];
+  const CandidateRun& best = cands[ch.index];
   std::vector<std::string> beaten;
   std::string by;  // the strongest reason it beat any other candidate
   for (std::size_t i = 0; i < cands.size(); ++i) {
@@ -82,7 +82,7 @@ CandidateChoice choose_candidate(const std::vector<CandidateVerdict>& cands) {
   return ch;
 }
 
-std::string candidate_line(const CandidateVerdict& c) {
+std::string candidate_line(const CandidateRun& c) {
   std::string head = fmt::format("{} ({})", c.name, c.path);
   if (!c.problem.empty()) return fmt::format("{}: not a candidate: {}", head, c.problem);
   std::string verdict = verdict_line(c.classes);
@@ -94,12 +94,12 @@ std::string candidate_line(const CandidateVerdict& c) {
   return fmt::format("{}{}: {}; {}{}", c.chosen ? "* " : "", head, verdict.empty() ? "-" : verdict, speed, dyn);
 }
 
-std::vector<CandidateVerdict> verify_candidates(Machine& m, const Paths& p, const HostInfo& host, const Platform& pl,
-                                                const std::vector<Candidate>& cands, bool strict, bool allow_slow,
-                                                CandidateChoice* choice) {
-  std::vector<CandidateVerdict> out;
+std::vector<CandidateRun> verify_candidates(Machine& m, const Paths& p, const HostInfo& host, const Platform& pl,
+                                            const std::vector<Candidate>& cands, bool strict, bool allow_slow,
+                                            CandidateSelection* selection) {
+  std::vector<CandidateRun> out;
   for (const auto& c : cands) {
-    CandidateVerdict v;
+    CandidateRun v;
     v.name = c.spec_name;
     v.path = c.path;
     v.problem = c.problem;
@@ -115,9 +115,9 @@ std::vector<CandidateVerdict> verify_candidates(Machine& m, const Paths& p, cons
     summarize(v, pl.arch);
     out.push_back(std::move(v));
   }
-  CandidateChoice ch = choose_candidate(out);
+  CandidateSelection ch = select_candidate(out);
   if (ch.index >= 0) out[ch.index].chosen = true;
-  if (choice) *choice = ch;
+  if (selection) *selection = ch;
   return out;
 }
 
