@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "binfmt/binfmt_rule.h"
-#include "binfmt/binfmt_table.h"
 #include "exit_codes.h"
 #include "json_number.h"
 
@@ -13,12 +12,6 @@ namespace platformd {
 namespace {
 
 using nlohmann::json;
-
-// Every platform is registered as the binfmt_misc entry "platformd-<arch>", and every name the
-// catalog accepts passes validate_platform_name: so the longest arch still makes an entry name
-// the kernel takes.
-static_assert(kOwnPrefix.size() + kMaxPlatformName <= kMaxEntryName,
-              "platform names must be short enough for the binfmt_misc entry \"platformd-<arch>\"");
 
 Result<Platform> parse_platform(const json& j, std::string_view source, std::size_t index) {
   auto where = [&] { return fmt::format("{}: platforms[{}]", source, index); };

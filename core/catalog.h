@@ -8,11 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "bytes.h"
 #include "result.h"
 
 namespace platformd {
-
-using Bytes = std::vector<std::uint8_t>;
 
 struct Platform {
   std::string arch;                         // short canonical name: "aarch64"; names probes and translators

@@ -12,13 +12,6 @@ namespace platformd {
 
 namespace {
 
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Every byte escaped, so a magic byte equal to the delimiter or a backslash can never be
 // misread by the kernel.
 std::string escape_all(const Bytes& b) {
@@ -34,7 +27,7 @@ Result<Bytes> unescape(std::string_view s, std::string_view field) {
   Bytes out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && s.size() - i >= 4 && s[i + 1] == 'x') {
-      int hi = hexval(s[i + 2]), lo = hexval(s[i + 3]);
+      int hi = hex_digit(s[i + 2]), lo = hex_digit(s[i + 3]);
       if (hi < 0 || lo < 0) return fail(exit_code::usage, "bad \\x escape in {}", field);
       out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
       i += 3;
@@ -65,24 +58,6 @@ std::string_view strip_newline(std::string_view s) {
 }
 
 }  // namespace
-
-std::string to_hex(const Bytes& b) {
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (auto c : b) s += fmt::format("{:02x}", c);
-  return s;
-}
-
-Result<Bytes> from_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return fail(exit_code::usage, "odd number of hex digits");
-  Bytes out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
-    if (hi < 0 || lo < 0) return fail(exit_code::usage, "not a hex digit in \"{}\"", hex.substr(i, 2));
-    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
-  }
-  return out;
-}
 
 Result<void> validate_rule(const BinfmtRule& r) {
   const std::string& n = r.name;

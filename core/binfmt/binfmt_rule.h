@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "catalog.h"
+#include "bytes.h"
 #include "result.h"
 
 namespace platformd {
@@ -42,8 +42,5 @@ Result<BinfmtRule> parse_entry_file(std::string_view name, std::string_view text
 bool rules_overlap(const BinfmtRule& a, const BinfmtRule& b);
 // True when the rule matches a file starting with `header`.
 bool rule_matches(const BinfmtRule& r, const Bytes& header);
-
-std::string to_hex(const Bytes& b);
-Result<Bytes> from_hex(std::string_view hex);
 
 }  // namespace platformd

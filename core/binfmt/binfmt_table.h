@@ -9,11 +9,17 @@
 #include <vector>
 
 #include "binfmt/binfmt_rule.h"
+#include "catalog.h"
 #include "system/machine.h"
 
 namespace platformd {
 
 inline constexpr std::string_view kOwnPrefix = "platformd-";
+// Every platform is registered as the binfmt_misc entry "platformd-<arch>", and every name the
+// catalog accepts passes validate_platform_name: so the longest arch still makes an entry name
+// the kernel takes.
+static_assert(kOwnPrefix.size() + kMaxPlatformName <= kMaxEntryName,
+              "platform names must be short enough for the binfmt_misc entry \"platformd-<arch>\"");
 
 inline bool is_own_entry(std::string_view name) {
   return name.substr(0, kOwnPrefix.size()) == kOwnPrefix;
