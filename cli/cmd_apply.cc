@@ -69,7 +69,10 @@ Runner register_apply(CLI::App& app, Globals& g) {
     // would open as root.
     RealMachine reader;
     std::string source = o->file == "-" ? "<stdin>" : o->file;
-    auto text = reader.read_file(o->file == "-" ? fs::path("/dev/stdin") : fs::path(o->file), kMaxDesiredStateBytes);
+    // FILE is opened once, not followed if it is a symlink, not waited on if it is a FIFO, and
+    // must be a regular file of bounded size; "-" is standard input.
+    auto text = o->file == "-" ? reader.read_file("/dev/stdin", kMaxDesiredStateBytes)
+                               : reader.read_named_file(o->file, kMaxDesiredStateBytes);
     if (!text) return report_error(text.error());
     // Validated before the daemon is asked: bad input gets the same message either way.
     auto desired = parse_desired_state(*text, source);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "broker/session.h"
 #include "catalog.h"
 #include "fidelity/translator.h"
 #include "journal.h"
@@ -103,9 +104,7 @@ Result<SnapshotPtr> Reconciler::take_snapshot() {
   snap->report = std::move(*rep);
   // What Apply with check=true plans against (core/apply/apply_plan.h), read here so that the
   // loop never reads a file.
-  fs::path cat = broker_.paths().data_dir / "catalog.json";
-  if (auto text = m_.read_file(cat, 1 << 20); text)
-    if (auto c = parse_catalog(*text, cat.string()); c) snap->catalog = std::move(*c);
+  if (auto c = load_catalog(m_, broker_.paths()); c) snap->catalog = std::move(*c);
   if (auto t = load_translators(broker_.paths()); t) snap->translators = std::move(*t);
   snap->watches = files_to_watch(m_, broker_.paths(), snap->report);
   fingerprint_.set_files(watched_files(snap->watches));

@@ -56,6 +56,10 @@ std::vector<WatchSpec> files_to_watch(Machine& m, const Paths& p, const StatusRe
     if (auto cc = locate_cc_config(m, data->dir); cc) {
       out.push_back(file_spec(cc->link, "cc_config.xml"));
       if (cc->real != cc->link) out.push_back(file_spec(cc->real, "cc_config.xml"));
+    } else {
+      // Not locatable now (a FIFO or a dangling link in its place): the name in the data
+      // directory is still watched, so that the file put back there is seen at once.
+      out.push_back(file_spec(data->dir / "cc_config.xml", "cc_config.xml"));
     }
   }
   // platformctl in direct mode writes the state file after it applied the change itself:

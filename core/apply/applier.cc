@@ -1,17 +1,12 @@
 #include "apply/applier.h"
 
+#include "broker/session.h"
+
 #include "exit_codes.h"
 
 namespace platformd {
 
 namespace {
-
-Result<Catalog> load_catalog(Machine& m, const Paths& p) {
-  fs::path f = p.data_dir / "catalog.json";
-  auto text = m.read_file(f, 1 << 20);
-  if (!text) return text.error();
-  return parse_catalog(*text, f.string());
-}
 
 ApplyItem item_of(const PlannedPlatform& p) {
   ApplyItem it;

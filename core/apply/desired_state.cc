@@ -8,16 +8,22 @@
 #include "catalog.h"
 #include "exit_codes.h"
 #include "json_number.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
 namespace {
 
+// The longest excerpt of a file's text a message quotes.
+constexpr std::size_t kExcerpt = 24;
+
 using nlohmann::json;
 
 // Names the JSON type the way a person writing the file thinks of it.
 std::string type_name(const json& v) {
-  if (v.is_string()) return fmt::format("the string {}", v.dump());
+  // A short excerpt, escaped: a file's values are not echoed whole (issue 20: a secret came
+  // back in the message when the file was another one than the administrator thought).
+  if (v.is_string()) return fmt::format("the string \"{}\"", quote_untrusted(v.get<std::string>(), kExcerpt));
   if (v.is_boolean() || v.is_null()) return v.dump();
   if (v.is_number()) return fmt::format("the number {}", v.dump());
   return v.is_array() ? "a list" : "an object";
@@ -31,7 +37,8 @@ Result<void> only_known_keys(const json& obj, std::initializer_list<std::string_
     if (ok) continue;
     std::string list;
     for (auto k : known) list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
-    return fail(exit_code::bad_config, "{}: unknown key {} (known: {})", where, json(key).dump(), list);
+    return fail(exit_code::bad_config, "{}: unknown key \"{}\" (known: {})", where, quote_untrusted(key, kExcerpt),
+                list);
   }
   return {};
 }

@@ -52,13 +52,13 @@ std::string RunResult::describe() const {
   return fmt::format("exit status {}", exit_status);
 }
 
-Result<std::string> RealMachine::read_file(const fs::path& p, std::size_t max_bytes) {
-  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return errno_error("cannot open", p);
+namespace {
+// Reads `fd` to its end, refusing more than max_bytes.
+Result<std::string> read_all(int fd, const fs::path& p, std::size_t max_bytes) {
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("cannot read", p);
@@ -69,6 +69,34 @@ Result<std::string> RealMachine::read_file(const fs::path& p, std::size_t max_by
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
+}
+}  // namespace
+
+Result<std::string> RealMachine::read_file(const fs::path& p, std::size_t max_bytes) {
+  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return errno_error("cannot open", p);
+  return read_all(fd.get(), p, max_bytes);
+}
+
+Result<std::string> RealMachine::read_named_file(const fs::path& p, std::size_t max_bytes) {
+  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (!fd) {
+    if (errno == ELOOP)
+      return fail(exit_code::usage,
+                  "{} is a symbolic link; name the file itself (it is opened without following links)", p.string());
+    return errno_error("cannot open", p);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_error("cannot stat", p);
+  if (!S_ISREG(st.st_mode))
+    return fail(exit_code::usage, "{} is not a regular file ({}); refusing to read it", p.string(),
+                S_ISFIFO(st.st_mode)  ? "a FIFO"
+                : S_ISDIR(st.st_mode) ? "a directory"
+                : S_ISCHR(st.st_mode) ? "a device"
+                                      : "not a plain file");
+  if (static_cast<std::size_t>(st.st_size) > max_bytes)
+    return fail(exit_code::bad_config, "{} is larger than {} bytes; refusing to read it", p.string(), max_bytes);
+  return read_all(fd.get(), p, max_bytes);
 }
 
 Result<void> RealMachine::write_file(const fs::path& p, std::string_view text) {

@@ -84,6 +84,10 @@ class Machine {
   virtual ~Machine() = default;
 
   virtual Result<std::string> read_file(const fs::path& p, std::size_t max_bytes = 16 << 20) = 0;
+  // A file an administrator or a caller names (apply's FILE): opened once, without following
+  // a symlink in its last component and without blocking (a FIFO is refused, not waited on),
+  // and it must be a regular file of at most max_bytes.
+  virtual Result<std::string> read_named_file(const fs::path& p, std::size_t max_bytes) = 0;
   // One write(2) of the whole text to an existing file: binfmt_misc's register and entry files.
   virtual Result<void> write_file(const fs::path& p, std::string_view text) = 0;
   // Atomic replacement: temp file in the same directory, fsync, rename, with the given
@@ -128,6 +132,7 @@ class Machine {
 class RealMachine final : public Machine {
  public:
   Result<std::string> read_file(const fs::path& p, std::size_t max_bytes) override;
+  Result<std::string> read_named_file(const fs::path& p, std::size_t max_bytes) override;
   Result<void> write_file(const fs::path& p, std::string_view text) override;
   Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                             const std::optional<std::string>& expected_old) override;

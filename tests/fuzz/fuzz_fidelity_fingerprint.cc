@@ -53,10 +53,10 @@ void check_judgement(const FidelityJudgement& j, const Reference& ref) {
   FUZZ_CHECK(cases == static_cast<int>(ref.cases.size()), "categories count {} cases, the reference has {}", cases,
              ref.cases.size());
   FUZZ_CHECK(j.missing <= devs, "{} missing but only {} deviations", j.missing, devs);
-  FUZZ_CHECK(j.verdict == (blocked    ? "blocked"
-                           : deviated ? "warning"
-                                      : "exact"),
-             "verdict {} does not follow", j.verdict);
+  FUZZ_CHECK(j.fidelity == (blocked    ? Fidelity::blocked
+                            : deviated ? Fidelity::warning
+                                       : Fidelity::exact),
+             "fidelity {} does not follow", j.fidelity);
 }
 
 }  // namespace
@@ -86,8 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const FidelityPolicy& policy : {default_fidelity_policy(), strict}) {
     auto j = judge(*fp, self, policy);
     check_judgement(j, self);
-    FUZZ_CHECK(j.verdict == "exact" && j.missing == 0 && j.extra.empty(),
-               "a fingerprint judged against itself is {} (missing {}, extra {})", j.verdict, j.missing,
+    FUZZ_CHECK(j.fidelity == Fidelity::exact && j.missing == 0 && j.extra.empty(),
+               "a fingerprint judged against itself is {} (missing {}, extra {})", j.fidelity, j.missing,
                j.extra.size());
   }
   return 0;

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto fp = parse_fingerprint(printed);
     FUZZ_CHECK(fp.ok(), "the probe output a reference expects is not a valid fingerprint: {}", fp.error().message);
     auto j = judge(*fp, *ref, default_fidelity_policy());
-    FUZZ_CHECK(j.verdict == "exact", "a reference judged against its own output is {}", j.verdict);
+    FUZZ_CHECK(j.fidelity == Fidelity::exact, "a reference judged against its own output is {}", j.fidelity);
   }
 
   auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);

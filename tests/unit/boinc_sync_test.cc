@@ -54,6 +54,9 @@ class RacingMachine : public Machine {
     return real_.read_file_at(d, name, max);
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
+  Result<std::string> read_named_file(const fs::path& p, std::size_t max) override {
+    return real_.read_named_file(p, max);
+  }
   Result<void> remove_file_at(const DirHandle& d, const std::string& n, std::string_view e) override {
     return real_.remove_file_at(d, n, e);
   }

@@ -222,3 +222,16 @@ TEST_CASE("the plan refuses unknown platforms, duplicates and undescribed transl
   CHECK(badtr.error().message.find("translator \"box64\" is not described for riscv64 (described: qemu-user-static") !=
         std::string::npos);
 }
+
+TEST_CASE("desired-state errors quote a short escaped excerpt of the file, never a whole value") {
+  std::string secret = "tok-" + std::string(200, 'x') + "-SECRET";
+  auto e = error_of(R"({"platforms": [{"name": "aarch64", "state": ")" + secret + R"("}]})");
+  CHECK(e.find("not the string \"tok-xxxx") != std::string::npos);
+  CHECK(e.find("SECRET") == std::string::npos);
+  auto k = error_of(R"({"db_password_)" + std::string(100, 'p') + R"(_hunter2": 1, "platforms": []})");
+  CHECK(k.find("unknown key \"db_password_") != std::string::npos);
+  CHECK(k.find("hunter2") == std::string::npos);
+  auto esc = error_of("{\"platforms\": [{\"name\": \"aarch64\", \"state\": \"\\u001b[31mred\"}]}");
+  CHECK(esc.find('\x1b') == std::string::npos);
+  CHECK(esc.find("\\x1b") != std::string::npos);
+}

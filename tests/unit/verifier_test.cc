@@ -39,6 +39,9 @@ class ScriptedMachine : public Machine {
     return answers[runs++];
   }
   Result<std::string> read_file(const fs::path& p, std::size_t max) override { return real_.read_file(p, max); }
+  Result<std::string> read_named_file(const fs::path& p, std::size_t max) override {
+    return real_.read_named_file(p, max);
+  }
   Result<void> write_file(const fs::path&, std::string_view) override { return Error{"unexpected write", 1}; }
   Result<void> replace_file(const fs::path&, std::string_view, const FileOwnership&,
                             const std::optional<std::string>&) override {
