@@ -78,7 +78,7 @@ bool plain(const State& s) {
       !all(s.host.undetermined) || !all(s.withdrawing))
     return false;
   for (const auto& [arch, r] : s.verified)
-    if (!ok(arch) || !ok(r.translator_identity) || !ok(r.fidelity) || !ok(r.reason) || !std::isfinite(r.fp_ratio) ||
+    if (!ok(arch) || !ok(r.translator_identity) || !ok(r.reason) || !std::isfinite(r.fp_ratio) ||
         !std::isfinite(r.int_ratio))
       return false;
   return true;
@@ -110,7 +110,7 @@ State built_from(FuzzedDataProvider& in) {
   for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) {
     VerifyRecord r;
     r.translator_identity = str();
-    r.fidelity = str();
+    r.fidelity = static_cast<Fidelity>(in.ConsumeIntegralInRange(0, 4));  // every verdict the enum has
     r.passed = in.ConsumeBool();
     r.reason = str();
     r.fp_ratio = in.ConsumeBool() ? any_double(in) : in.ConsumeFloatingPoint<double>();
