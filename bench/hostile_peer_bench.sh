@@ -32,7 +32,7 @@ dbus_start
 PLATFORMD_GUI_RPC_PORT=$port platformd_start
 
 # rows NAME: the bench's rows, prefixed with the run's name.
-rows() { awk -v run="$1" -F'|' '/^\| (Peer|Get|List)/ { gsub(/ +$/, "", $2); printf "%s|%s|%s|%s\n", run, $2, $3, $4 }'; }
+rows() { awk -v run="$1" -F'|' '/^\| (Peer|Get|List)/ { gsub(/^ +| +$/, "", $2); printf "%s|%s|%s|%s\n", run, $2, $3, $4 }'; }
 
 "$PLATFORMD_BENCH_BIN" "$n" | rows "no attack" >"$T/quiet"
 
