@@ -1,4 +1,5 @@
-// Exit codes of platformctl, also used as Error::code in the core. Documented in docs/cli.md.
+// Exit codes of platformctl, also used as Error::code in the core. Documented in README.md
+// ("Exit codes") and docs/man/platformctl.1 (EXIT STATUS).
 #pragma once
 
 namespace platformd::exit_code {

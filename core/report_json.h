@@ -1,5 +1,5 @@
 // JSON forms of the broker's reports: `platformctl --json` prints them, and they are the
-// stable, documented machine interface of the CLI (docs/cli.md).
+// stable machine interface of the CLI (docs/man/platformctl.1, --json).
 #pragma once
 
 #include <nlohmann/json.hpp>

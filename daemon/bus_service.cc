@@ -315,8 +315,12 @@ int BusService::apply(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   }
 }
 
-// The report of an apply (or its check) as the reply to `call`.
-static void send_apply_report(sd_bus_message* call, const Result<ApplyReport>& rep, const Caller& who) {
+// A report as the reply to `call`. When part of the batch failed: an error reply (the name
+// and message of the first failure) that still carries the whole report, for clients that
+// want it (platformctl); a method return otherwise.
+template <class Report, class Append>
+static void send_report(sd_bus_message* call, const Result<Report>& rep, const Caller& who, const char* what,
+                        Append append) {
   if (!rep) {
     (void)reply_error(call, dbus::error_name_for(rep.error().code), rep.error().message);
     return;
@@ -324,7 +328,6 @@ static void send_apply_report(sd_bus_message* call, const Result<ApplyReport>& r
   sd_bus_message* raw = nullptr;
   int r;
   if (rep->error) {
-    // As Enable: the first failure's error, whose body still carries the whole report.
     sd::BusError e;
     sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
     r = sd_bus_message_new_method_error(call, &raw, e.get());
@@ -332,9 +335,14 @@ static void send_apply_report(sd_bus_message* call, const Result<ApplyReport>& r
     r = sd_bus_message_new_method_return(call, &raw);
   }
   sd::Message reply(raw);
-  if (r >= 0) r = dbus::append_apply_report(raw, *rep);
+  if (r >= 0) r = append(raw, *rep);
   if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
-  if (r < 0) log_error("apply", fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+  if (r < 0) log_error(what, fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+}
+
+static void send_apply_report(sd_bus_message* call, const Result<ApplyReport>& rep, const Caller& who) {
+  send_report(call, rep, who, "apply",
+              [](sd_bus_message* m, const ApplyReport& a) { return dbus::append_apply_report(m, a); });
 }
 
 void BusService::run_apply(sd_bus_message* call, const DesiredStateFile& d, const ApplyOptions& o) {
@@ -399,26 +407,8 @@ void BusService::run_change(sd_bus_message* call, const char* what_c, const std:
         return rep;
       },
       [call = sd::shared_ref(call), what, who](std::any& result) {
-        auto& rep = std::any_cast<Result<ChangeReport>&>(result);
-        if (!rep) {
-          (void)reply_error(call.get(), dbus::error_name_for(rep.error().code), rep.error().message);
-          return;
-        }
-        sd_bus_message* raw = nullptr;
-        int r;
-        if (rep->error) {
-          // Part of the batch failed: an error reply (name and message of the first failure)
-          // that still carries what the batch did, for clients that want it (platformctl).
-          sd::BusError e;
-          sd_bus_error_set(e.get(), dbus::error_name_for(rep->error->code), rep->error->message.c_str());
-          r = sd_bus_message_new_method_error(call.get(), &raw, e.get());
-        } else {
-          r = sd_bus_message_new_method_return(call.get(), &raw);
-        }
-        sd::Message reply(raw);
-        if (r >= 0) r = dbus::append_change_report(raw, *rep);
-        if (r >= 0) r = sd_bus_send(nullptr, raw, nullptr);
-        if (r < 0) log_error(what, fmt::format("cannot send the reply to {}: {}", who.describe(), std::strerror(-r)));
+        send_report(call.get(), std::any_cast<Result<ChangeReport>&>(result), who, what.c_str(),
+                    [](sd_bus_message* m, const ChangeReport& c) { return dbus::append_change_report(m, c); });
       });
 }
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario F (issue 15), guest side: one board of a fleet. The host (tests/vm/fleet.sh) boots
+# Scenario F (issue 15), guest side: one board of a fleet. The host (tests/vm/run.sh F) boots
 # two guests at once, an amd64 and an arm64 one, each with a user-mode network whose port 22 is
 # forwarded from a loopback port on the host, and configures both with one ansible-playbook
 # run over SSH. This script only makes the guest reachable: the static address slirp expects,
