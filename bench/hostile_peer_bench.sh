@@ -65,7 +65,7 @@ echo "|-----------|----------------------|------------:|---------:|"
 cat "$T/quiet" "$T/attack" | awk -F'|' '{ printf "| %-9s | %-20s | %11s | %8s |\n", $1, $2, $3+0, $4+0 }'
 echo
 echo "attack: the daemon connected to the silent listener $accepted time(s); the attacker's Apply check=true calls answered: $calls"
-p99=$(awk -F'|' '$2 == " ListPlatforms" { print $4 + 0 }' "$T/attack")
+p99=$(awk -F'|' '$2 == "ListPlatforms" { print $4 + 0 }' "$T/attack")
 [ -n "$p99" ] || fail "no ListPlatforms row under attack"
 [ "$accepted" -ge 1 ] || fail "the daemon never connected to the silent listener: the attack was not played"
 [ "$calls" -ge 1 ] || fail "none of the attacker's calls was answered: the attack was not played"
