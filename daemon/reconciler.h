@@ -106,7 +106,6 @@ class Reconciler {
 
   const SnapshotPtr& snapshot() const { return snapshot_; }
   const std::vector<std::string>& enabled() const { return enabled_; }
-  std::size_t waiting() const { return waiters_.size(); }
 
  private:
   struct Waiter {

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "binfmt/binfmt_table.h"
+#include "broker/steps.h"
 #include "fidelity/speed_gate.h"
 #include "fidelity/verifier.h"
 
@@ -18,21 +19,17 @@ bool record_reusable(const VerifyRecord& r, std::string_view translator_identity
          (allow_slow || speed_gate(std::min(r.fp_ratio, r.int_ratio)) != SpeedGate::too_slow);
 }
 
-std::string PlatformFacts::identity_of(const std::string& path) const {
-  auto it = identities.find(path);
-  return it == identities.end() ? std::string() : it->second;
-}
-
 namespace {
-bool contains(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-const BinfmtRule* find_entry(const std::vector<BinfmtRule>& table, std::string_view name) {
-  for (const auto& e : table)
-    if (e.name == name) return &e;
-  return nullptr;
+// The recorded identity of `path`, "" when none was recorded.
+std::string identity_in(const std::map<std::string, std::string>& ids, const std::string& path) {
+  auto it = ids.find(path);
+  return it == ids.end() ? std::string() : it->second;
 }
 }  // namespace
+
+std::string PlatformFacts::identity_of(const std::string& path) const {
+  return identity_in(identities, path);
+}
 
 std::string_view to_string(PlatformState s) {
   switch (s) {
@@ -184,10 +181,7 @@ void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std
 Repair decide_repair(const RepairFacts& f) {
   const Platform& pl = *f.platform;
   if (f.host->runs_natively(pl.arch)) return Repair::native;
-  auto id = [&](const std::string& path) {
-    auto it = f.identities.find(path);
-    return it == f.identities.end() ? std::string() : it->second;
-  };
+  auto id = [&](const std::string& path) { return identity_in(f.identities, path); };
   const BinfmtRule* ours = find_entry(*f.entries, own_entry_name(pl.arch));
   auto rec = f.state->verified.find(pl.arch);
   const bool passed = rec != f.state->verified.end() && rec->second.passed;
