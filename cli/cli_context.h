@@ -37,6 +37,8 @@ Runner register_disable(CLI::App& app, Globals& g);
 Runner register_verify(CLI::App& app, Globals& g);
 Runner register_reconcile(CLI::App& app, Globals& g);
 Runner register_apply(CLI::App& app, Globals& g);
+Runner register_list(CLI::App& app, Globals& g);
+Runner register_purge(CLI::App& app, Globals& g);
 
 // Runs one broker operation where it belongs: through the daemon when it may be asked and
 // answers (`ask` returns Result<std::optional<T>>, nullopt when no daemon runs), else here

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
 
   // One entry per subcommand file.
-  constexpr Registrar subcommands[] = {register_status, register_enable,    register_disable,
-                                       register_verify, register_reconcile, register_apply};
+  constexpr Registrar subcommands[] = {register_status, register_list,      register_enable, register_disable,
+                                       register_verify, register_reconcile, register_apply,  register_purge};
   std::vector<std::pair<CLI::App*, Runner>> runners;
   for (auto reg : subcommands) {
     std::size_t before = app.get_subcommands({}).size();

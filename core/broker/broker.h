@@ -1,5 +1,5 @@
 // Broker: the operations platformctl and platformd offer (status, enable, disable, verify,
-// reconcile), written once against a Machine and Paths. The CLI's direct mode and the daemon
+// reconcile, purge), written once against a Machine and Paths. The CLI's direct mode and the daemon
 // both call these; the daemon adds D-Bus, authorisation and events around them.
 #pragma once
 
@@ -100,6 +100,10 @@ class Broker {
   Result<std::vector<VerifyResult>> verify(const std::vector<std::string>& names, const VerifyOptions& o);
   // Brings the kernel table and cc_config.xml in line with the state file. Returns what it did.
   Result<ChangeReport> reconcile();
+  // Removes everything platformd put on the machine (handlers, <alt_platform> entries, rc
+  // blocks; the entries it took over enabled again), whatever BOINC holds. Needs only the
+  // state file, not the package's data: the package's purge runs it (broker/purge.cc).
+  Result<ChangeReport> purge();
 
   const Paths& paths() const { return paths_; }
   Machine& machine() { return m_; }  // for operations built on the broker (core/apply/)

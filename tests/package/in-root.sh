@@ -13,11 +13,16 @@
 #  5. dpkg trigger on /usr/bin/qemu-aarch64-static runs reconcile.
 #  6. remove while BOINC holds an unfinished aarch64 task: aarch64 kept, with a warning;
 #     armhf (no task) withdrawn; qemu-arm untouched.
-#  7. purge: the rest withdrawn; nothing of ours left on disk or in binfmt_misc; the file
-#     tree, cc_config.xml and Debian's entry as before the installation.
+#  7. purge (through prerm's copy of platformctl): the rest withdrawn; a user's own duplicate
+#     of our entry stays; nothing of ours left on disk or in binfmt_misc; the file tree,
+#     cc_config.xml and Debian's entry as before the installation.
 #  8. install again (a purge forgets the choice: defaults again), remove without BOINC
-#     work (all withdrawn), reinstall (choice restored), forced removal with BOINC work
-#     (PLATFORMD_FORCE_REMOVE=1: all withdrawn), purge.
+#     work (all withdrawn), reinstall (choice restored; saved words that are no platform
+#     named and skipped), forced removal with BOINC work (PLATFORMD_FORCE_REMOVE=1: all
+#     withdrawn), purge.
+#  9. install, remove with BOINC work (aarch64 kept), the boinc user re-points the data
+#     directory's cc_config.xml link at a root-only file, purge: refused and said, nothing
+#     written or quoted, our handler removed all the same.
 set -uo pipefail
 
 T=/srv/pkgtest
@@ -43,8 +48,8 @@ no_entry() { [ ! -e "$B/$1" ]; }
 has_alt() { grep -q "<alt_platform>$1</alt_platform>" "$CC"; }
 no_alt() { ! grep -q "<alt_platform>$1</alt_platform>" "$CC"; }
 no_overlap() { "$T/binfmt-check"; }
-state_enabled() { tr -d '\n ' </var/lib/platformd/state.json | sed -n 's/.*"enabled":\[\([^]]*\)\].*/\1/p'; }
-enabled_in_state() { state_enabled | grep -q "\"$1\""; }
+state_enabled() { platformctl list --enabled | tr '\n' ' '; }
+enabled_in_state() { platformctl list --enabled | grep -qx "$1"; }
 not_enabled_in_state() { ! enabled_in_state "$1"; }
 own_entries() { for e in "$B"/platformd-*; do [ -e "$e" ] && echo "${e##*/}"; done; }
 no_own_entries() { [ -z "$(own_entries)" ]; }
@@ -196,9 +201,31 @@ check "aarch64 alt_platform kept for the task" has_alt aarch64-unknown-linux-gnu
 check "armhf (no task) withdrawn all the same" no_alt arm-unknown-linux-gnueabihf
 check "Debian's qemu-arm untouched" has_entry qemu-arm
 check "the state file stays until purge" test -f /var/lib/platformd/state.json
+check "a copy of platformctl waits for the purge, root's alone" test \
+  "$(stat -c '%U %a' /var/lib/platformd/purge /var/lib/platformd/purge/platformctl | tr '\n' ' ')" = "root 700 root 700 "
+# The user writes their own aarch64 entry next to the one platformd keeps for the task: it must
+# survive the purge (the old postrm's sed deleted every line naming the platform).
+user_line="    <alt_platform>aarch64-unknown-linux-gnu</alt_platform><!-- mine -->"
+python3 - "$CC" "$user_line" <<'PY'
+import sys
+p, line = sys.argv[1], sys.argv[2]
+t = open(p).read()
+i = t.index("</options>")
+open(p, "w").write(t[:i] + line.strip() + "\n" + t[i:])
+PY
+check "setup: two aarch64 entries, ours and the user's" test "$(grep -c '<alt_platform>aarch64-unknown-linux-gnu' "$CC")" = 2
 
 log "7. purge"
 run apt-get purge -y platformd 2>&1 | tee /tmp/purge1.out
+check "the purge went through platformctl (it names what it removed)" grep -q 'removed handler platformd-aarch64' /tmp/purge1.out
+check "the user's own aarch64 entry stays, ours is gone" sh -c \
+  "test \"\$(grep -c '<alt_platform>aarch64-unknown-linux-gnu' $CC)\" = 1 && grep -q 'aarch64-unknown-linux-gnu</alt_platform><!-- mine -->' $CC"
+python3 - "$CC" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p).read()
+open(p, "w").write(t.replace("<alt_platform>aarch64-unknown-linux-gnu</alt_platform><!-- mine -->\n", ""))
+PY
 # shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
 check "purged" sh -c '! dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q .'
 check "no platformd-* entry left" no_own_entries
@@ -221,9 +248,15 @@ run apt-get remove -y platformd 2>&1 | tee /tmp/remove2.out
 check "removal withdrew every platformd-* entry" no_own_entries
 check "removal withdrew our alt_platforms" sh -c "! grep -q '<alt_platform>' $CC"
 check "Debian's qemu-arm untouched" has_entry qemu-arm
+# Words that are no platform before the valid ones (issue 20): they are skipped and named.
+saved=/var/lib/platformd/enabled-before-removal
+{ printf -- '--take-over\nbogus*\n'; cat "$saved"; } >/tmp/saved && cat /tmp/saved >"$saved"
 run apt_install "$deb2" 2>&1 | tee /tmp/install3.out
 check "a reinstallation after removal restores the choice (aarch64)" has_alt aarch64-unknown-linux-gnu
 check "a reinstallation after removal restores the choice (armhf)" has_alt arm-unknown-linux-gnueabihf
+check "the saved words that are no platform were named and skipped" \
+  grep -q 'not enabling again what is not a platform name.*: --take-over bogus\*' /tmp/install3.out
+check "the purge copy is gone after the reinstallation" test ! -e /var/lib/platformd/purge
 write_client_state
 echo "\$ PLATFORMD_FORCE_REMOVE=1 apt-get remove -y platformd"
 PLATFORMD_FORCE_REMOVE=1 apt-get remove -y platformd 2>&1 | tee /tmp/remove3.out
@@ -237,6 +270,33 @@ check "purged again: Debian's qemu-arm untouched" has_entry qemu-arm
 same_cc "after the second purge"
 snapshot >/tmp/files.after2
 check "purged again: file tree as before the installation" diff -u /tmp/files.before /tmp/files.after2
+
+log "9. the boinc user swaps cc_config.xml between the removal and the purge"
+run apt_install "$deb2" 2>&1 | tee /tmp/install4.out
+write_client_state
+run apt-get remove -y platformd 2>&1 | tee /tmp/remove4.out
+check "aarch64 kept for the task, its entry still ours" has_alt aarch64-unknown-linux-gnu
+rm -f "$STATE"
+# The boinc user's move at purge (issue 20; the old postrm's readlink-then-sed left a root-owned
+# copy of such a file): the data directory's cc_config.xml, a symlink they own, re-pointed at a
+# root-only file. The purge must neither write nor quote that file.
+link=/var/lib/boinc-client/cc_config.xml
+link_target=$(readlink "$link")
+mkdir -m 0700 /root/secret && echo '<cc_config><x>hunter2-secret</x></cc_config>' >/root/secret/cc.xml
+cp /root/secret/cc.xml /tmp/secret.orig
+setpriv --reuid boinc --regid boinc --clear-groups sh -c "ln -sfn /root/secret/cc.xml $link.new && mv -T $link.new $link"
+check "setup: the data directory's cc_config.xml now leads to the root-only file" test "$(readlink "$link")" = /root/secret/cc.xml
+run apt-get purge -y platformd 2>&1 | tee /tmp/purge3.out
+# shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
+check "purged all the same" sh -c '! dpkg-query -W -f "\${db:Status-Abbrev}" platformd 2>/dev/null | grep -q .'
+check "the swapped link was refused, and said so" grep -q 'cc_config.xml is a symlink to /root/secret/cc.xml' /tmp/purge3.out
+check "the root-only file is unchanged" cmp /root/secret/cc.xml /tmp/secret.orig
+check "its content was not quoted" sh -c '! grep -q hunter2 /tmp/purge3.out'
+check "the link is still the boinc user's link" test "$(stat -c '%F %U' "$link")" = "symbolic link boinc"
+check "our handler went all the same" no_own_entries
+check "the real file, which the purge could not reach through the link, still holds our entry" has_alt aarch64-unknown-linux-gnu
+rm -rf /root/secret
+ln -sfn "$link_target" "$link" && chown -h boinc:boinc "$link"
 "$T/binfmt-check"
 
 log "done"
