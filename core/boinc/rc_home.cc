@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "exit_codes.h"
@@ -44,6 +46,33 @@ Result<DirHandle> home_dir(Machine& m, const fs::path& data_dir) {
   return d;
 }
 
+// The rc file as read through the home's handle, refused unless it is one platformd may read
+// and rewrite: one link (a hard link could make it another file, a root-only secret or a
+// set-uid program, whose owner and mode a rewrite would keep), owned by root or the home's
+// owner (the BOINC user), no set-id bits. The content is never quoted.
+Result<void> check_rc_file(const FileRead& f, const DirHandle& d, const fs::path& shown) {
+  if (f.links > 1)
+    return fail(exit_code::refused,
+                "{} has {} hard links, so it may be another file under this name; not reading or writing it (remove "
+                "it, and platformd writes a new one)",
+                shown.string(), f.links);
+  if (f.own.uid != 0 && f.own.uid != d.owner)
+    return fail(exit_code::refused, "{} is owned by uid {}, neither root nor the BOINC user (uid {}); not using it",
+                shown.string(), f.own.uid, d.owner);
+  if (f.own.mode & (S_ISUID | S_ISGID))
+    return fail(exit_code::refused, "{} has set-id bits (mode {:o}); not using it", shown.string(), f.own.mode);
+  return {};
+}
+
+// The rc file in the home, checked; nullopt when there is none.
+Result<std::optional<FileRead>> read_rc_file(Machine& m, const DirHandle& d, const std::string& file) {
+  auto cur = m.read_file_at(d, file, 1 << 20);
+  if (!cur) return cur.error();
+  if (*cur)
+    if (auto ok = check_rc_file(**cur, d, d.path / file); !ok) return ok.error();
+  return cur;
+}
+
 }  // namespace
 
 std::string rc_block_for(const TranslatorSpec::RcFile& rc, const std::vector<std::string>& archs) {
@@ -68,15 +97,44 @@ std::vector<RcWant> wanted_rc_blocks(const State& s, const std::vector<Translato
   return out;
 }
 
-Result<std::string> rc_text_with_block(Machine& m, const std::optional<fs::path>& data_dir,
-                                       const TranslatorSpec::RcFile& rc, const std::vector<std::string>& archs) {
+Result<std::string> rc_probe_text(Machine& m, const std::optional<fs::path>& data_dir, const TranslatorSpec::RcFile& rc,
+                                  const std::vector<std::string>& archs) {
   const std::string block = rc_block_for(rc, archs);
   if (!data_dir) return block;
   auto d = home_dir(m, *data_dir);
   if (!d) return d.error();
-  auto cur = m.read_file_at(*d, rc.file, 1 << 20);
+  auto cur = read_rc_file(m, *d, rc.file);
   if (!cur) return cur.error();
-  return merge_rc_block(*cur ? (*cur)->text : std::string(), block, (d->path / rc.file).string());
+  const std::string shown = (d->path / rc.file).string();
+  const std::string existing = *cur ? (*cur)->text : std::string();
+  // The block must be writable there (its markers intact)...
+  if (auto merged = merge_rc_block(existing, block, shown); !merged) return merged.error();
+  // ...and nothing else there may change what the verified box64 would do for BOINC's tasks.
+  auto lines = rc_interference(existing, rc.settings);
+  if (!lines.empty())
+    return fail(exit_code::verify_failed,
+                "{} also has settings that reach BOINC's tasks and change what box64 loads or computes ({}{}); the "
+                "verified settings would not be the settings the tasks get: remove those lines, or put them in a "
+                "[program] section of their own",
+                shown, fmt::join(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 3), "; "),
+                lines.size() > 3 ? fmt::format("; {} more", lines.size() - 3) : std::string());
+  return block;
+}
+
+std::optional<std::string> rc_block_problem(Machine& m, const std::optional<fs::path>& data_dir, const RcWant& want) {
+  if (!data_dir) return "there is no BOINC data directory to hold " + want.file;
+  const TranslatorSpec::RcFile rc{want.file, want.settings};
+  auto text = rc_probe_text(m, data_dir, rc, want.archs);  // usable, block writable, no interference
+  if (!text) return text.error().message;
+  auto d = home_dir(m, *data_dir);
+  if (!d) return d.error().message;
+  auto cur = read_rc_file(m, *d, want.file);
+  if (!cur) return cur.error().message;
+  const std::string shown = (d->path / want.file).string();
+  if (!*cur || (*cur)->text.find(*text) == std::string::npos)
+    return fmt::format("{} does not hold platformd's block for {} (reconcile writes it)", shown,
+                       fmt::join(want.archs, " and "));
+  return std::nullopt;
 }
 
 Result<RcSyncReport> sync_rc_blocks(Machine& m, const std::optional<fs::path>& data_dir,
@@ -98,7 +156,7 @@ Result<RcSyncReport> sync_rc_blocks(Machine& m, const std::optional<fs::path>& d
   for (const auto& file : files) {
     auto wit = std::find_if(want.begin(), want.end(), [&](const RcWant& w) { return w.file == file; });
     const fs::path shown = d->path / file;
-    auto cur = m.read_file_at(*d, file, 1 << 20);
+    auto cur = read_rc_file(m, *d, file);
     if (!cur) return cur.error();
     const bool exists = cur->has_value();
     const std::string old = exists ? (*cur)->text : std::string();
@@ -106,9 +164,9 @@ Result<RcSyncReport> sync_rc_blocks(Machine& m, const std::optional<fs::path>& d
       TranslatorSpec::RcFile rc{file, wit->settings};
       auto text = merge_rc_block(old, rc_block_for(rc, wit->archs), shown.string());
       if (!text) return text.error();
-      for (const auto& c : rc_conflicts(old, wit->settings))
-        rep.warnings.push_back(
-            fmt::format("{}: {}, which can override platformd's settings for programs it names", shown.string(), c));
+      for (const auto& c : rc_interference(old, wit->settings))
+        rep.warnings.push_back(fmt::format(
+            "{}: {}, which changes what box64 does for BOINC's tasks besides platformd's settings", shown.string(), c));
       if (*text != old || !exists) {
         // A new file: root's, readable by the tasks; an existing one keeps its owner and mode.
         FileOwnership own = exists ? (*cur)->own : FileOwnership{0, 0, 0644};
@@ -127,7 +185,9 @@ Result<RcSyncReport> sync_rc_blocks(Machine& m, const std::optional<fs::path>& d
     if (exists && has_rc_block(old)) {
       auto text = remove_rc_block(old, shown.string());
       if (!text) return text.error();
-      if (text->empty() && listed(s.rc_created, file)) {
+      // Unlinked only while it is still the file platformd created (root's): one the boinc user
+      // made in its place meanwhile is theirs, and is emptied instead.
+      if (text->empty() && listed(s.rc_created, file) && (*cur)->own.uid == 0) {
         if (auto r = m.remove_file_at(*d, file, old); !r) return r.error();
         rep.lines.push_back(fmt::format("{}: removed (platformd had created it for its block)", shown.string()));
       } else {

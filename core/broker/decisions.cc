@@ -108,6 +108,11 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
         } else if (f.identity_of(h->interpreter) != rec->second.translator_identity) {
           ps.state = PlatformState::unavailable;
           ps.reason = fmt::format("{} changed since it was verified; re-verification pending", h->interpreter);
+        } else if (!f.settings_problem.empty()) {
+          // Verified with settings BOINC's tasks do not get now (issue 20): not emulated as verified.
+          ps.state = PlatformState::unavailable;
+          ps.reason =
+              fmt::format("the settings it was verified with are not what BOINC's tasks get: {}", f.settings_problem);
         } else {
           ps.state = PlatformState::emulated;
           ps.reason = rec->second.reason;

@@ -33,6 +33,9 @@ struct PlatformFacts {
   bool have_probe = true;                            // the platform's probe is installed
   std::string probe_missing;                         // why not, when it is not
   std::optional<std::vector<std::string>> client;    // the client's platforms (unset: not reachable)
+  // Why the translator's rc-file settings (box64's block in the BOINC home) are not what BOINC's
+  // tasks get now: "" when they are, or the translator has none (rc_home.h, rc_block_problem).
+  std::string settings_problem;
   // The file identity of each translator path involved (file_identity); "" when unknown.
   std::map<std::string, std::string> identities;
   std::string identity_of(const std::string& path) const;

@@ -44,6 +44,11 @@ Result<StatusReport> Broker::status() {
     else
       rep.notes.push_back(c.error().message);
   }
+  // The translators' rc-file settings as BOINC's tasks would get them now, by platform.
+  std::map<std::string, std::string> settings_problem;
+  for (const auto& want : wanted_rc_blocks(s.state, s.translators))
+    if (auto why = rc_block_problem(m_, boinc_data_dir(m_, paths_), want))
+      for (const auto& arch : want.archs) settings_problem[arch] = *why;
   for (const auto& pl : s.catalog.platforms) {
     PlatformFacts f;
     f.platform = &pl;
@@ -55,6 +60,7 @@ Result<StatusReport> Broker::status() {
     f.have_probe = fs::exists(probe_path(paths_, pl.arch), ec);
     if (!f.have_probe) f.probe_missing = probe_missing_reason(paths_, pl.arch);
     f.client = client;
+    if (auto sp = settings_problem.find(pl.arch); sp != settings_problem.end()) f.settings_problem = sp->second;
     for (const auto& e : entries) f.identities.emplace(e.interpreter, file_identity(e.interpreter));
     for (const auto& c : f.candidates) f.identities.emplace(c.path, file_identity(c.path));
     PlatformStatus ps = decide_platform(f);

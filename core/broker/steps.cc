@@ -157,7 +157,7 @@ void prepare_rc(Machine& m, const Paths& p, const State& st, const std::vector<T
         for (const auto& a : w.archs) add_sorted(archs, a);
     std::sort(archs.begin(), archs.end());
     archs.erase(std::unique(archs.begin(), archs.end()), archs.end());
-    auto text = rc_text_with_block(m, *dd, c.rcfile, archs);
+    auto text = rc_probe_text(m, *dd, c.rcfile, archs);
     if (!text)
       c.problem = fmt::format("its rc file cannot be prepared: {}", text.error().message);
     else
@@ -170,7 +170,7 @@ VerifyTarget with_rc(VerifyTarget t, const std::vector<Candidate>& cands, const 
   for (const auto& c : cands)
     if (c.path == translator) {
       t.maps_host_libc = c.maps_host_libc;
-      if (c.rcfile.file.empty()) continue;
+      if (c.rcfile.file.empty() || !c.problem.empty()) continue;  // no text: the run does not pass (verify.cc)
       t.rc_file = c.rcfile.file;
       t.rc_text = c.rc_text;
     }
@@ -183,7 +183,11 @@ void sync_rc(Machine& m, const Paths& p, State& st, const std::vector<Translator
   if (want.empty() && st.rc_files.empty()) return;
   auto r = sync_rc_blocks(m, boinc_data_dir(m, p), want, st);
   if (!r) {
-    rep.warnings.push_back(fmt::format("translator settings: {}", r.error().message));
+    // BOINC's tasks would run without the settings that were verified: the operation fails
+    // (reconcile exits non-zero and the daemon journals it; status says why).
+    if (!rep.error)
+      rep.error = fail(r.error().code, "the translator settings BOINC's tasks need could not be written: {}",
+                       r.error().message);
     return;
   }
   for (auto& l : r->lines) rep.lines.push_back(std::move(l));

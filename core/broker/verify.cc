@@ -116,6 +116,14 @@ Result<std::vector<VerifyResult>> Broker::verify(const std::vector<std::string>&
         v.run_detail += fmt::format("; dynamic probe: ran from the real root, fidelity {}", to_string(d.fidelity));
       }
     }
+    // A translator whose rc file could not carry the settings it is verified with (a FIFO, a
+    // hard link, the BOINC user's own lines that change what it loads): whatever its probes
+    // did, BOINC's tasks would not run as they ran, so it does not pass (issue 20).
+    for (const auto& c : cands)
+      if (c.path == t.translator && !c.rcfile.file.empty() && !c.problem.empty()) {
+        v.passed = false;
+        v.run_detail = c.problem + (v.run_detail.empty() ? "" : "; " + v.run_detail);
+      }
     out.push_back(std::move(v));
   }
   return out;

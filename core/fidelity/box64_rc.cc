@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "exit_codes.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -93,35 +94,42 @@ Result<std::string> remove_rc_block(std::string_view existing, std::string_view 
   return before + std::string(existing.substr(blk->end));
 }
 
-std::vector<std::string> rc_conflicts(std::string_view text, const std::map<std::string, std::string>& settings) {
+std::vector<std::string> rc_interference(std::string_view text, const std::map<std::string, std::string>& settings) {
   std::vector<std::string> out;
+  // The section the next key=value belongs to, as box64 reads the file: "" before any header;
+  // after platformd's block, whose header is [**], its lines go on in [**] until a new header.
   std::string section;
+  std::string where = "lines before any [section]";
   bool in_ours = false;
-  for (std::size_t pos = 0; pos <= text.size();) {
-    std::size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+  for (std::string_view raw : split_lines(text)) {
     if (raw.substr(0, kRcBegin.size()) == kRcBegin) in_ours = true;
     if (raw.substr(0, kRcEnd.size()) == kRcEnd) {
       in_ours = false;
+      section = "[**]";
+      where = "[**] (lines right after platformd's block, with no [section] of their own)";
       continue;
     }
     if (in_ours) continue;
-    std::string_view line = raw.substr(0, raw.find('#'));  // box64 cuts comments at any '#'
-    line = trim(line);
+    std::string_view line = trim(raw.substr(0, raw.find('#')));  // box64 cuts comments at any '#'
     if (line.empty()) continue;
     if (line.front() == '[' && line.find(']') != std::string_view::npos) {
       section = std::string(line.substr(0, line.find(']') + 1));
+      where = quote_untrusted(section);
       continue;
     }
     auto eq = line.find('=');
-    // Only [*text*] sections: they reach any program whose name contains the text, a BOINC
-    // app's among them; a [name] section is one program's (Debian's file has dozens of games).
-    if (eq == std::string_view::npos || section.size() < 3 || section[1] != '*') continue;
-    std::string key(trim(line.substr(0, eq)));
-    std::string value(trim(line.substr(eq + 1)));
+    if (eq == std::string_view::npos) continue;
+    // Which sections reach a BOINC task: [**] and [*text*] (every program whose name holds the
+    // text, any app's among them), and lines before any header (taken as reaching every
+    // program: not measured, so the safe reading). A [name] section is one program's.
+    const bool reaches_tasks = section.empty() || (section.size() >= 3 && section[1] == '*');
+    if (!reaches_tasks) continue;
+    const std::string key(trim(line.substr(0, eq)));
+    const std::string value(trim(line.substr(eq + 1)));
     auto it = settings.find(key);
-    if (it != settings.end() && it->second != value) out.push_back(fmt::format("{} sets {}={}", section, key, value));
+    if (it != settings.end() ? it->second == value : kRcHarmlessKeys.count(key) > 0) continue;
+    // The key, never the value: the value is the file's content (it may be another file's).
+    out.push_back(fmt::format("{} sets {}", where, quote_untrusted(key)));
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,10 +39,17 @@ Result<std::string> merge_rc_block(std::string_view existing, std::string_view b
 Result<std::string> remove_rc_block(std::string_view existing, std::string_view source);
 bool has_rc_block(std::string_view text);
 
-// Wildcard sections of `text` ([*text*], outside platformd's block) that set one of
-// `settings`' keys to another value, for a warning: "[*setup*] sets BOX64_DYNAREC_FASTNAN=1".
-// They reach every program whose name contains the text, and box64 applies them in no set
-// order with ours. Exact-name sections ([factorio]) are one program's each and not reported.
-std::vector<std::string> rc_conflicts(std::string_view text, const std::map<std::string, std::string>& settings);
+// Settings a BOINC task's box64 would take from `text` besides platformd's block, which make
+// its run differ from the verified one: in every section that reaches a BOINC task, by box64's
+// section rules ([**], [*text*], and lines after platformd's block with no header of their own,
+// which box64 reads as part of its [**]), each key that sets one of `settings` to another value,
+// or any other key but the few that only change what box64 prints (kRcHarmlessKeys): what it
+// loads (BOX64_LD_LIBRARY_PATH, BOX64_EMULATED_LIBS, ...) and how it computes (BOX64_DYNAREC_*).
+// One line each, "[*setup*] sets BOX64_DYNAREC_FASTNAN": section and key escaped, never the
+// value. Exact-name sections ([factorio]) are one program's and not reported.
+std::vector<std::string> rc_interference(std::string_view text, const std::map<std::string, std::string>& settings);
+
+// Keys that change only box64's own messages, not what a program computes.
+inline const std::set<std::string> kRcHarmlessKeys = {"BOX64_LOG", "BOX64_NOBANNER", "BOX64_SHOWSEGV", "BOX64_SHOWBT"};
 
 }  // namespace platformd

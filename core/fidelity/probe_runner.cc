@@ -1,11 +1,14 @@
 #include "fidelity/probe_runner.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "exit_codes.h"
+#include "system/unique_fd.h"
 
 namespace platformd {
 
@@ -94,17 +97,21 @@ Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, c
     auto t = TempDir::make();
     if (!t) return t.error();
     home.emplace(std::move(*t));
-    // Readable by the unprivileged probe user, as the BOINC user's home is by its tasks.
-    fs::permissions(home->path(),
-                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                        fs::perms::others_exec,
-                    ec);
-    std::ofstream rc(home->path() / inv.rc_file);
-    rc << inv.rc_text;
-    if (!rc.flush()) return fail(exit_code::failure, "cannot write {} into {}", inv.rc_file, home->path().string());
-    fs::permissions(home->path() / inv.rc_file,
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
-                    ec);
+    // The probe's own HOME: 0700, its file 0600, both owned by the user the probe runs as
+    // (nobody, when we are root and it is mapped; else ourselves, whom the probe then runs
+    // as), so no other local user reads or changes the settings while it runs (issue 20).
+    const fs::path rc_path = home->path() / inv.rc_file;
+    UniqueFd fd(::open(rc_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return fail(exit_code::failure, "cannot create {}: {}", rc_path.string(), std::strerror(errno));
+    for (std::size_t done = 0; done < inv.rc_text.size();) {
+      ssize_t n = ::write(fd.get(), inv.rc_text.data() + done, inv.rc_text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return fail(exit_code::failure, "cannot write {}: {}", rc_path.string(), std::strerror(errno));
+      done += static_cast<std::size_t>(n);
+    }
+    fs::permissions(home->path(), fs::perms::owner_all, ec);
+    if (::geteuid() == 0 && req.drop_privileges && ::fchown(fd.get(), kUnprivilegedUid, kUnprivilegedUid) == 0)
+      (void)::chown(home->path().c_str(), kUnprivilegedUid, kUnprivilegedUid);
     req.env.push_back("HOME=" + home->path().string());
   }
   if (inv.via == ProbeVia::binfmt_empty_root) {

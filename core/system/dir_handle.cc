@@ -137,8 +137,14 @@ std::string fd_path(int fd, const fs::path& fallback) {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : fallback.string();
 }
 
+uid_t owner_of(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
 // The first directory above `fd` whose entries another user could rename (which would let
 // them replace the directory below it); empty when there is none up to the root.
+
 std::string swappable_ancestor(int fd, const fs::path& path) {
   UniqueFd cur(::openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   for (int depth = 0; cur && depth < 256; ++depth) {
@@ -261,6 +267,7 @@ Result<DirHandle> RealMachine::open_dir(const fs::path& p) {
   }
   DirHandle h;
   h.swappable_because = swappable_ancestor(cur.get(), p);
+  h.owner = owner_of(cur.get());
   h.fd = std::move(cur);
   h.path = p.lexically_normal();
   return h;
@@ -279,6 +286,7 @@ Result<DirHandle> RealMachine::open_dir(const DirHandle& root, const fs::path& r
   }
   DirHandle h;
   h.swappable_because = swappable_ancestor(fd.get(), shown);
+  h.owner = owner_of(fd.get());
   h.fd = std::move(fd);
   h.path = shown;
   return h;
@@ -340,6 +348,7 @@ Result<std::optional<FileRead>> RealMachine::read_file_at(const DirHandle& d, co
     return fail(exit_code::bad_config, "{} is larger than {} bytes; refusing to read it", shown.string(), max_bytes);
   FileRead out;
   out.own = {st.st_uid, st.st_gid, static_cast<mode_t>(st.st_mode & 07777)};
+  out.links = st.st_nlink;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
@@ -385,10 +394,11 @@ Result<void> RealMachine::replace_file_at(const DirHandle& d, const std::string&
     }
     done += static_cast<std::size_t>(n);
   }
-  // Ownership first, mode second: fchown may clear set-id bits, and the mode is what we keep.
+  // Ownership first, mode second: fchown may clear set-id bits. Only the permission bits are
+  // kept: a file of ours never gets set-id bits from the file it replaces (issue 20).
   if (::geteuid() == 0 && ::fchown(fd.get(), own.uid, own.gid) != 0)
     return failed(errno_error("cannot set the owner of", shown_tmp));
-  if (::fchmod(fd.get(), own.mode & 07777) != 0 || ::fsync(fd.get()) != 0)
+  if (::fchmod(fd.get(), own.mode & 0777) != 0 || ::fsync(fd.get()) != 0)
     return failed(errno_error("cannot set the mode of or sync", shown_tmp));
   if (expected_old) {
     // Someone changed the file since we read it: keep theirs; the caller re-reads.

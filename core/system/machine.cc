@@ -148,13 +148,14 @@ Result<void> RealMachine::replace_file(const fs::path& p, std::string_view text,
     }
     done += static_cast<std::size_t>(n);
   }
-  // Ownership first, mode second: fchown may clear set-id bits, and the mode is what we keep.
+  // Ownership first, mode second: fchown may clear set-id bits. Only the permission bits are
+  // kept: a file of ours never gets set-id bits from the file it replaces (issue 20).
   if (::geteuid() == 0 && ::fchown(fd.get(), own.uid, own.gid) != 0) {
     auto e = errno_error("cannot set the owner of", tmp);
     cleanup();
     return e;
   }
-  if (::fchmod(fd.get(), own.mode & 07777) != 0 || ::fsync(fd.get()) != 0) {
+  if (::fchmod(fd.get(), own.mode & 0777) != 0 || ::fsync(fd.get()) != 0) {
     auto e = errno_error("cannot set the mode of or sync", tmp);
     cleanup();
     return e;

@@ -20,6 +20,9 @@ namespace platformd {
 
 namespace fs = std::filesystem;
 
+// nobody: the user a RunRequest with drop_privileges runs as, when we are root.
+inline constexpr uid_t kUnprivilegedUid = 65534;
+
 struct RunRequest {
   std::vector<std::string> argv;       // argv[0] is the path executed unless `program` is set
   std::string program;                 // the path executed, when it differs from argv[0]
@@ -64,6 +67,7 @@ struct DirHandle {
   // Set when a directory above this one could be renamed by a user other than root (and
   // us), which would put another directory in its place: "/srv/x is owned by uid 1000".
   std::string swappable_because;
+  uid_t owner = 0;  // the directory's owner (the BOINC user, for its data directory)
 };
 
 // One entry of a directory, not followed.
@@ -76,7 +80,8 @@ struct DirEntry {
 // A file read through a handle, with what fstat(2) said of the open file.
 struct FileRead {
   std::string text;
-  FileOwnership own;
+  FileOwnership own;  // mode: the permission and set-id bits (07777)
+  nlink_t links = 1;  // hard links: more than one, and the name is not the file's only way in
 };
 
 class Machine {
@@ -91,8 +96,9 @@ class Machine {
   // One write(2) of the whole text to an existing file: binfmt_misc's register and entry files.
   virtual Result<void> write_file(const fs::path& p, std::string_view text) = 0;
   // Atomic replacement: temp file in the same directory, fsync, rename, with the given
-  // ownership. `expected_old` (when set) must still be the file's content right before the
-  // rename, or nothing is written (someone else changed it between our read and our write).
+  // ownership; of the mode only the permission bits (0777): a file platformd writes never
+  // gets set-id or sticky bits, whatever the file it replaces had. `expected_old` (when set) must still be the file's
+  // content right before the rename, or nothing is written (someone else changed it between our read and our write).
   virtual Result<void> replace_file(const fs::path& p, std::string_view text, const FileOwnership& own,
                                     const std::optional<std::string>& expected_old = std::nullopt) = 0;
   virtual Result<std::vector<std::string>> list_dir(const fs::path& p) = 0;

@@ -21,7 +21,7 @@ namespace platformd {
 
 namespace {
 
-constexpr uid_t kNobody = 65534;
+constexpr uid_t kNobody = kUnprivilegedUid;
 
 // Everything the child needs, prepared before fork so the child only makes system calls.
 struct ChildPlan {

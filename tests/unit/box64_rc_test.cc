@@ -87,15 +87,28 @@ TEST_CASE("bad input: a damaged platformd block in an rc file is refused, not gu
   }
 }
 
-TEST_CASE("rc conflicts: wildcard sections elsewhere that set our keys otherwise, not named programs' sections") {
+TEST_CASE("rc interference: what reaches BOINC's tasks by box64's section rules, keys only, never values") {
   const std::string text =
-      "[*setup*]\nBOX64_DYNAREC_FASTNAN = 1 # comment\nBOX64_DYNAREC_SAFEFLAGS=2\n"
-      "[factorio]\nBOX64_DYNAREC_FASTROUND=1\n"
-      "[*install*]\nBOX64_DYNAREC_FASTROUND=0\n" +
-      render_rc_block({{"BOX64_DYNAREC_FASTNAN", "1"}}, "old");
-  auto c = rc_conflicts(text, kSettings);
-  REQUIRE(c.size() == 1);
-  CHECK(c[0] == "[*setup*] sets BOX64_DYNAREC_FASTNAN=1");
+      "BOX64_EMULATED_LIBS=libm.so.6\n"  // before any section
+      "[*setup*]\nBOX64_DYNAREC_FASTNAN = 1 # comment\nBOX64_DYNAREC_SAFEFLAGS=2\nBOX64_LOG=1\n"
+      "[factorio]\nBOX64_DYNAREC_FASTROUND=1\nBOX64_LD_LIBRARY_PATH=/x\n"  // one program's
+      "[*install*]\nBOX64_DYNAREC_FASTROUND=0\n" +                         // our value: no change
+      render_rc_block({{"BOX64_DYNAREC_FASTNAN", "0"}}, "old") +
+      "BOX64_LD_LIBRARY_PATH=/home/boinc/evil-secret-path\n"  // box64: still [**]
+      "[*\x1b[31m*]\nBOX64_TRACE_FILE=/tmp/t\n";
+  auto c = rc_interference(text, kSettings);
+  REQUIRE(c.size() == 5);
+  CHECK(c[0] == "lines before any [section] sets BOX64_EMULATED_LIBS");
+  CHECK(c[1] == "[*setup*] sets BOX64_DYNAREC_FASTNAN");
+  CHECK(c[2] == "[*setup*] sets BOX64_DYNAREC_SAFEFLAGS");
+  CHECK(c[3].starts_with("[**] (lines right after platformd's block"));
+  CHECK(c[3].ends_with("sets BOX64_LD_LIBRARY_PATH"));
+  CHECK(c[4] == "[*\\x1b[31m*] sets BOX64_TRACE_FILE");
+  for (const auto& line : c) {
+    CHECK(line.find("evil-secret") == std::string::npos);
+    CHECK(line.find("libm.so.6") == std::string::npos);
+  }
+  CHECK(rc_interference("[factorio]\nBOX64_DYNAREC=0\n[**]\nBOX64_NOBANNER=1\n", kSettings).empty());
 }
 
 TEST_CASE("bad input: an emulator description's rcfile must name a dot file and writable settings") {
@@ -155,8 +168,8 @@ TEST_CASE("the rc block in the BOINC home: written, kept, removed; a file platfo
   CHECK(s.rc_files == std::vector<std::string>{".box64rc"});
   CHECK(s.rc_created == std::vector<std::string>{".box64rc"});
 
-  // What a verification puts in the probe's HOME is byte for byte what was written.
-  auto verified_text = rc_text_with_block(m, home.path, box64_spec().rcfile, {"x86_64"});
+  // What a verification puts in the probe's HOME is platformd's block alone, as written.
+  auto verified_text = rc_probe_text(m, home.path, box64_spec().rcfile, {"x86_64"});
   REQUIRE(verified_text);
   CHECK(*verified_text == written);
 
@@ -185,7 +198,11 @@ TEST_CASE("the rc block next to the boinc user's own settings: theirs kept byte 
   REQUIRE(r1);
   CHECK(slurp(rc).starts_with(theirs + "\n# BEGIN platformd"));
   REQUIRE(r1->warnings.size() == 1);
-  CHECK(r1->warnings[0].find("[*setup*] sets BOX64_DYNAREC_FASTNAN=1") != std::string::npos);
+  CHECK(r1->warnings[0].find("[*setup*] sets BOX64_DYNAREC_FASTNAN,") != std::string::npos);
+  // The probe gets the block alone, and the verification is refused while their line stands.
+  auto probe = rc_probe_text(m, home.path, box64_spec().rcfile, {"x86_64"});
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().message.find("[*setup*] sets BOX64_DYNAREC_FASTNAN") != std::string::npos);
   struct stat st {};
   REQUIRE(::stat(rc.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
@@ -210,10 +227,54 @@ TEST_CASE("hostile home: a FIFO, a symlink or a damaged block at .box64rc is ref
   SUBCASE("damaged block") {
     put(rc, std::string(kRcBegin) + "\n[**]\n");
   }
+  // Issue 20: a hard link to another file (a root-only secret, a set-uid program), a file of a
+  // third user, set-id bits. Root would have kept that file's owner and mode, with its bytes.
+  SUBCASE("hard link") {
+    put(home.path / "victim", "precious\n");
+    fs::create_hard_link(home.path / "victim", rc);
+  }
+  SUBCASE("foreign owner") {
+    put(rc, "[**]\n");
+    REQUIRE(::chown(rc.c_str(), 4242, 4242) == 0);
+  }
+  SUBCASE("set-id bits") {
+    put(rc, "[**]\n");
+    REQUIRE(::chmod(rc.c_str(), 04755) == 0);
+  }
+  struct stat st {};
+  const bool plain = ::lstat(rc.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  const std::string before = plain ? slurp(rc) : std::string();
   State s = serving_x86_64("/usr/bin/box64");
   auto r = sync_rc_blocks(m, home.path, wanted_rc_blocks(s, specs), s);
   CHECK_FALSE(r);
-  CHECK_FALSE(rc_text_with_block(m, home.path, box64_spec().rcfile, {"x86_64"}));
+  auto probe = rc_probe_text(m, home.path, box64_spec().rcfile, {"x86_64"});
+  CHECK_FALSE(probe);
+  if (!r) CHECK(r.error().message.find("precious") == std::string::npos);
   CHECK(s.rc_files.empty());
   if (fs::exists(home.path / "victim")) CHECK(slurp(home.path / "victim") == "precious\n");
+  if (plain) CHECK(slurp(rc) == before);  // nothing written
+}
+
+TEST_CASE("a file platformd created, replaced by the boinc user's own: emptied, never unlinked") {
+  TempDir home("rchome");
+  RealMachine m;
+  const std::vector<TranslatorSpec> specs = {box64_spec()};
+  State s = serving_x86_64("/usr/bin/box64");
+  const fs::path rc = home.path / ".box64rc";
+  REQUIRE(sync_rc_blocks(m, home.path, wanted_rc_blocks(s, specs), s));
+  REQUIRE(s.rc_created == std::vector<std::string>{".box64rc"});
+  // The boinc user (the home's owner) puts their own file there, holding the same block.
+  const std::string block = slurp(rc);
+  fs::remove(rc);
+  put(rc, block);
+  REQUIRE(::chown(home.path.c_str(), 4242, 4242) == 0);
+  REQUIRE(::chown(rc.c_str(), 4242, 4242) == 0);
+  s.enabled.clear();
+  auto r = sync_rc_blocks(m, home.path, wanted_rc_blocks(s, specs), s);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  REQUIRE(fs::exists(rc));
+  CHECK(slurp(rc).empty());
+  struct stat st {};
+  REQUIRE(::stat(rc.c_str(), &st) == 0);
+  CHECK(st.st_uid == 4242);
 }

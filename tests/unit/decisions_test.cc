@@ -133,6 +133,13 @@ TEST_CASE("decide_platform: each way an enabled platform stops being emulated") 
     CHECK(ps.state == PlatformState::unavailable);
     CHECK(ps.reason == "not verified yet");
   }
+  SUBCASE("the settings it was verified with are not what BOINC's tasks get (issue 20)") {
+    x.own_entry();
+    x.f.settings_problem = "[**] sets BOX64_LD_LIBRARY_PATH";
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::unavailable);
+    CHECK(ps.reason.find("not what BOINC's tasks get: [**] sets BOX64_LD_LIBRARY_PATH") != std::string::npos);
+  }
   SUBCASE("its verification failed: the recorded reason") {
     x.enable_verified(false);
     x.own_entry();
