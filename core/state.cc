@@ -28,6 +28,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
     s.owned_options = j.value("owned_options", false);
     s.taken_over = j.value("taken_over", std::map<std::string, std::vector<std::string>>{});
+    s.withdrawing_since = j.value("withdrawing_since", std::map<std::string, std::int64_t>{});
     s.rc_files = j.value("rc_files", std::vector<std::string>{});
     s.rc_created = j.value("rc_created", std::vector<std::string>{});
     for (const auto* list : {&s.rc_files, &s.rc_created})
@@ -78,6 +79,7 @@ std::string serialize_state(const State& s) {
   if (!s.withdrawing.empty()) j["withdrawing"] = s.withdrawing;
   if (s.owned_options) j["owned_options"] = true;
   if (!s.taken_over.empty()) j["taken_over"] = s.taken_over;
+  if (!s.withdrawing_since.empty()) j["withdrawing_since"] = s.withdrawing_since;
   if (!s.rc_files.empty()) j["rc_files"] = s.rc_files;
   if (!s.rc_created.empty()) j["rc_created"] = s.rc_created;
   json verified = json::object();

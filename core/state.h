@@ -2,6 +2,7 @@
 // It is the source of truth the daemon reconciles the kernel table and cc_config.xml to.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -54,6 +55,10 @@ struct State {
   // platform. Kept disabled while the platform is enabled (a reconcile disables them again
   // when their tool registers them anew), enabled again when our handler goes.
   std::map<std::string, std::vector<std::string>> taken_over;
+  // When each withdrawing platform with a taken-over entry began its withdrawal (Unix seconds):
+  // the other tool's entry is given back after Paths::take_over_release_after at the latest,
+  // whatever answers on the GUI RPC port or sits at cc_config.xml (issue 20).
+  std::map<std::string, std::int64_t> withdrawing_since;
   // Translator rc files in the BOINC client's home that hold a block of ours (".box64rc"),
   // and those of them platformd created (removed again with the block). boinc/rc_home.h.
   std::vector<std::string> rc_files;

@@ -226,7 +226,8 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
     o.allow_slow = opts["allow_slow"];
     o.take_over = opts["take_over"];
     o.restart_boinc = opts["restart_boinc"];
-    self->auth_.check(m, dbus::kActionEnable, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
+    const char* action = o.take_over ? dbus::kActionTakeOver : dbus::kActionEnable;
+    self->auth_.check(m, action, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {
       if (d) return self->reply_denied(call.get(), "enable", names, *d);
       self->run_change(call.get(), "enable", names, o);
     });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -134,6 +135,15 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
                           "disabled; the handler stays while the BOINC client lists {} (it fetches tasks "
                           "for it until it is restarted)",
                           pl.boinc_name);
+    // A taken-over entry is given back at a bounded time, whatever keeps the platform listed.
+    auto t = f.state->taken_over.find(pl.arch);
+    auto since = f.state->withdrawing_since.find(pl.arch);
+    if (t != f.state->taken_over.end() && since != f.state->withdrawing_since.end())
+      ps.reason += fmt::format(
+          "; entry '{}' of another tool, taken over, is enabled again when the handler goes, at the latest at the "
+          "first reconcile after {:%Y-%m-%d %H:%M:%S} UTC",
+          fmt::join(t->second, "', '"),
+          fmt::gmtime(static_cast<std::time_t>(since->second + f.take_over_release_after)));
   } else {
     auto usable = std::find_if(cands.begin(), cands.end(), [](const Candidate& c) { return c.problem.empty(); });
     if (!f.have_probe) {

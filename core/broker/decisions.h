@@ -36,6 +36,7 @@ struct PlatformFacts {
   // Why the translator's rc-file settings (box64's block in the BOINC home) are not what BOINC's
   // tasks get now: "" when they are, or the translator has none (rc_home.h, rc_block_problem).
   std::string settings_problem;
+  std::int64_t take_over_release_after = 600;  // Paths::take_over_release_after, seconds
   // The file identity of each translator path involved (file_identity); "" when unknown.
   std::map<std::string, std::string> identities;
   std::string identity_of(const std::string& path) const;

@@ -70,6 +70,7 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
     if (ours) {
       // Its handler goes once the BOINC client no longer lists it (finish_change).
       add_sorted(s.state.withdrawing, pl->arch);
+      if (s.state.taken_over.count(pl->arch)) s.state.withdrawing_since[pl->arch] = unix_now();
       rep.changed = true;
     } else if (s.state.taken_over.count(pl->arch)) {
       give_back(table, s.state, pl->arch, rep);

@@ -60,6 +60,7 @@ Result<StatusReport> Broker::status() {
     f.have_probe = fs::exists(probe_path(paths_, pl.arch), ec);
     if (!f.have_probe) f.probe_missing = probe_missing_reason(paths_, pl.arch);
     f.client = client;
+    f.take_over_release_after = paths_.take_over_release_after.count();
     if (auto sp = settings_problem.find(pl.arch); sp != settings_problem.end()) f.settings_problem = sp->second;
     for (const auto& e : entries) f.identities.emplace(e.interpreter, file_identity(e.interpreter));
     for (const auto& c : f.candidates) f.identities.emplace(c.path, file_identity(c.path));

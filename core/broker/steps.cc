@@ -247,6 +247,10 @@ void give_back(BinfmtTable& table, State& st, const std::string& arch, ChangeRep
   st.taken_over.erase(t);
 }
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // Removes the handler of each withdrawing platform (Choice::withdrawing) once the client no
 // longer lists it, or no client answers (one started later reads cc_config.xml, which no
 // longer names it). While the client still lists it, or what it lists is unknown, the handler
@@ -262,16 +266,23 @@ void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st,
     rep.awaiting_client = true;
     return;
   }
+  const std::int64_t now = unix_now();
   for (const auto& arch : std::vector<std::string>(st.withdrawing)) {
     const Platform* pl = c.by_arch(arch);
     const BinfmtRule* ours = pl ? find_entry(*entries, own_entry_name(arch)) : nullptr;
     if (contains(st.enabled, arch) || !ours) {  // enabled again, or the handler is gone anyway
       remove_value(st.withdrawing, arch);
+      st.withdrawing_since.erase(arch);
       if (!contains(st.enabled, arch)) give_back(table, st, arch, rep);
       continue;
     }
     const bool listed = listing.kind == ClientListing::Kind::answered && contains(listing.platforms, pl->boinc_name);
-    if (listed || listing.kind == ClientListing::Kind::unknown) {
+    // Another tool's entry we took over is not kept disabled for ever by what answers on the
+    // GUI RPC port or sits at cc_config.xml (a FIFO): after take_over_release_after it goes back.
+    const bool release_due = st.taken_over.count(arch) && st.withdrawing_since.count(arch) &&
+                             now - st.withdrawing_since.at(arch) >= p.take_over_release_after.count();
+    if (st.taken_over.count(arch) && !st.withdrawing_since.count(arch)) st.withdrawing_since[arch] = now;  // old state
+    if ((listed || listing.kind == ClientListing::Kind::unknown) && !release_due) {
       rep.awaiting_client = true;
       if (say_kept)
         rep.lines.push_back(fmt::format(
@@ -285,12 +296,20 @@ void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st,
       continue;
     }
     remove_value(st.withdrawing, arch);
+    st.withdrawing_since.erase(arch);
     rep.changed = true;
     give_back(table, st, arch, rep);
-    rep.lines.push_back(fmt::format("{}: disabled (removed entry {}: {})", arch, ours->name,
-                                    listing.kind == ClientListing::Kind::answered
-                                        ? fmt::format("the BOINC client no longer lists {}", pl->boinc_name)
-                                        : std::string("no BOINC client answers")));
+    if (listed || listing.kind == ClientListing::Kind::unknown)
+      rep.warnings.push_back(fmt::format(
+          "{}: removed entry {} and gave the other tool's entry back after {} s of withdrawal, although the BOINC "
+          "client {} {}: tasks of it now run under that tool's entry, which platformd did not verify",
+          arch, ours->name, p.take_over_release_after.count(), listed ? "still lists" : "may still list",
+          pl->boinc_name));
+    else
+      rep.lines.push_back(fmt::format("{}: disabled (removed entry {}: {})", arch, ours->name,
+                                      listing.kind == ClientListing::Kind::answered
+                                          ? fmt::format("the BOINC client no longer lists {}", pl->boinc_name)
+                                          : std::string("no BOINC client answers")));
   }
 }
 

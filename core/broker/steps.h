@@ -67,7 +67,9 @@ void sync_boinc(Machine& m, const Paths& p, const Catalog& c, State& st, const C
                 const std::vector<std::string>& also_keep = {}, ClientListing* listing = nullptr);
 // Enables again the other tools' entries that `enable --take-over` disabled for `arch`.
 void give_back(BinfmtTable& table, State& st, const std::string& arch, ChangeReport& rep);
-// Removes the handler of each withdrawing platform once the client no longer lists it.
+std::int64_t unix_now();  // seconds since the epoch (State::withdrawing_since)
+// Removes the handler of each withdrawing platform once the client no longer lists it; one
+// whose taken-over entry has waited Paths::take_over_release_after goes whatever the client says.
 void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st, const ClientListing& listing,
                         bool say_kept, ChangeReport& rep);
 // disable with keep_busy: the platforms BOINC holds tasks of are kept (their BOINC names).

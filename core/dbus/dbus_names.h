@@ -39,6 +39,9 @@ inline constexpr const char* kVerifyResultType = "(ssbsa(sbbs)sddbbass)";
 // polkit actions (systemd/io.github.platformd1.policy). One per operation, so an administrator
 // can, for example, let a group verify without letting it enable.
 inline constexpr const char* kActionEnable = "io.github.platformd1.enable";
+// Enable with take_over: it disables another tool's entry, so it has its own action, stricter
+// than enable (auth_admin every time, no keep): an administrator may allow enable alone.
+inline constexpr const char* kActionTakeOver = "io.github.platformd1.take-over";
 inline constexpr const char* kActionDisable = "io.github.platformd1.disable";
 inline constexpr const char* kActionVerify = "io.github.platformd1.verify";
 // Apply enables and disables as a desired-state file says (a check needs no authorisation).

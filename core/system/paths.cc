@@ -1,5 +1,6 @@
 #include "system/paths.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -33,6 +34,8 @@ Paths default_paths() {
   override_from_env(p.probe_dir, "PLATFORMD_PROBE_DIR");
   if (const char* v = std::getenv("PLATFORMD_BOINC_DIR"); v && *v) p.boinc_dir = fs::path(v);
   if (const char* v = std::getenv("PLATFORMD_GUI_RPC_PORT"); v && *v) p.gui_rpc_port = std::atoi(v);
+  if (const char* v = std::getenv("PLATFORMD_TAKE_OVER_RELEASE_SECONDS"); v && *v)
+    p.take_over_release_after = std::chrono::seconds(std::max(0, std::atoi(v)));
   return p;
 }
 

@@ -3,6 +3,7 @@
 // overridden (CLI flags, environment) so tests root them in temporary directories.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -17,11 +18,15 @@ struct Paths {
   fs::path probe_dir;                         // PREFIX/lib/platformd/probes
   std::optional<fs::path> boinc_dir;          // BOINC data directory; unset = discover
   int gui_rpc_port = 31416;
+  // How long a withdrawal may keep another tool's taken-over entry disabled while the BOINC
+  // client (or whatever answers on its port, or a cc_config.xml that cannot be read) keeps the
+  // platform listed: then our handler goes and theirs is enabled again (issue 20).
+  std::chrono::seconds take_over_release_after{600};
 };
 
 // Defaults with the data paths resolved from /proc/self/exe, then the environment:
 // PLATFORMD_BINFMT_DIR, PLATFORMD_STATE_DIR, PLATFORMD_DATA_DIR, PLATFORMD_PROBE_DIR,
-// PLATFORMD_BOINC_DIR, PLATFORMD_GUI_RPC_PORT.
+// PLATFORMD_BOINC_DIR, PLATFORMD_GUI_RPC_PORT, PLATFORMD_TAKE_OVER_RELEASE_SECONDS.
 Paths default_paths();
 
 }  // namespace platformd

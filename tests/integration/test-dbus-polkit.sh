@@ -21,7 +21,11 @@ grep -q 'not authorised by polkit' "$T/err" || fail "denial message: $(cat "$T/e
 last_request | grep -Eq '^system-bus-name :[0-9]+\.[0-9]+ io\.github\.platformd1\.enable flags=0$' ||
   fail "polkit was asked: $(cat "$T/polkit.log")"
 [ -z "$(binfmt_entries)" ] || fail "a denied Enable registered: $(binfmt_entries)"
-pass "polkit says no: AccessDenied, nothing touched"
+# Enable with take_over asks for its own action (issue 20), not the plain enable one.
+expect_error io.github.platformd1.Error.AccessDenied as_user_call Enable 'asa{sv}' 1 aarch64 1 take_over b true
+last_request | grep -Eq ' io\.github\.platformd1\.take-over flags=0$' || fail "take_over asked for: $(last_request)"
+[ -z "$(binfmt_entries)" ] || fail "a denied take-over registered: $(binfmt_entries)"
+pass "polkit says no: AccessDenied, nothing touched; take_over is its own action"
 
 fake_polkit_stop
 fake_polkit_start challenge
