@@ -7,6 +7,7 @@
 
 #include "exit_codes.h"
 #include "json_number.h"
+#include "untrusted_text.h"
 
 namespace platformd {
 
@@ -28,7 +29,17 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
     s.owned_options = j.value("owned_options", false);
     s.taken_over = j.value("taken_over", std::map<std::string, std::vector<std::string>>{});
-    s.withdrawing_since = j.value("withdrawing_since", std::map<std::string, std::int64_t>{});
+    if (j.contains("withdrawing_since")) {
+      const auto& since = j.at("withdrawing_since");
+      if (!since.is_object()) return fail(exit_code::bad_config, "{}: withdrawing_since is not an object", source);
+      // Integers only: a float such as 1e30 must not reach an integer conversion.
+      for (const auto& [arch, t] : since.items()) {
+        if (!t.is_number_integer())
+          return fail(exit_code::bad_config, "{}: withdrawing_since of '{}' is not an integer", source,
+                      quote_untrusted(arch));
+        s.withdrawing_since[arch] = t.get<std::int64_t>();
+      }
+    }
     s.rc_files = j.value("rc_files", std::vector<std::string>{});
     s.rc_created = j.value("rc_created", std::vector<std::string>{});
     for (const auto* list : {&s.rc_files, &s.rc_created})

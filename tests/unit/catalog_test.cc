@@ -105,6 +105,21 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
   CHECK_FALSE(parse_state("{\"enabled\": 3}", "s"));
 }
 
+TEST_CASE("state file: withdrawing_since (issue 20) round-trips; old files without it load; floats refused") {
+  State s;
+  s.withdrawing = {"aarch64"};
+  s.taken_over["aarch64"] = {"qemu-aarch64"};
+  s.withdrawing_since["aarch64"] = 1'796'000'000;
+  auto back = parse_state(serialize_state(s), "state.json");
+  REQUIRE(back);
+  CHECK(back->withdrawing_since == s.withdrawing_since);
+  auto old = parse_state(R"({"version": 1, "enabled": [], "withdrawing": ["aarch64"]})", "s");
+  REQUIRE(old);
+  CHECK(old->withdrawing_since.empty());
+  CHECK_FALSE(parse_state(R"({"version": 1, "withdrawing_since": {"aarch64": 1e30}})", "s"));
+  CHECK_FALSE(parse_state(R"({"version": 1, "withdrawing_since": [1]})", "s"));
+}
+
 // Regression (fuzz: regressions/state/serialize-throws-on-non-utf8-string and
 // non-finite-ratio-written-as-null-then-rejected-as-corrupt): a translator's stderr in a
 // failure reason, or an infinite ratio, must not make the state unsavable or unreadable.
