@@ -110,8 +110,11 @@ Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, c
       done += static_cast<std::size_t>(n);
     }
     fs::permissions(home->path(), fs::perms::owner_all, ec);
-    if (::geteuid() == 0 && req.drop_privileges && ::fchown(fd.get(), kUnprivilegedUid, kUnprivilegedUid) == 0)
-      (void)::chown(home->path().c_str(), kUnprivilegedUid, kUnprivilegedUid);
+    // When the directory cannot be given (nobody is not mapped here), both stay ours.
+    if (::geteuid() == 0 && req.drop_privileges &&
+        ::chown(home->path().c_str(), kUnprivilegedUid, kUnprivilegedUid) == 0 &&
+        ::fchown(fd.get(), kUnprivilegedUid, kUnprivilegedUid) != 0)
+      return fail(exit_code::failure, "cannot give {} to the probe's user: {}", rc_path.string(), std::strerror(errno));
     req.env.push_back("HOME=" + home->path().string());
   }
   if (inv.via == ProbeVia::binfmt_empty_root) {
