@@ -14,6 +14,10 @@
 # Prints a table with the timings and leaves everything in $PLATFORMD_VM_WORK (default
 # /tmp/platformd-vm), transcripts in <work>/<scenario>/out/transcript.txt.
 #
+# Scenario G (issue 23, run on request, not in CI) boots a fresh Debian 12 amd64 (backports
+# kernel) with a user-mode network, clones this repository's HEAD from the share and runs
+# README's two commands as written; KVM when /dev/kvm is usable, else TCG.
+#
 # Scenario E boots a Debian 13 image and installs the Debian 13 build of the package (from
 # PLATFORMD_VM_DEBS/trixie/, else built with scripts/build-debs.sh --suite trixie).
 #
@@ -38,13 +42,13 @@ expanded=()
 for s in "${scenarios[@]}"; do
   case "$s" in
     A) expanded+=(A-debian A-masked) ;;
-    A-debian | A-masked | B | C | D | E | F) expanded+=("$s") ;;
-    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D, E, F)" >&2; exit 2 ;;
+    A-debian | A-masked | B | C | D | E | F | G) expanded+=("$s") ;;
+    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D, E, F, G)" >&2; exit 2 ;;
   esac
 done
 
 # scenario -> image, deb architecture, qemu machine
-image_of() { case "$1" in A-* | F-amd64) echo amd64 ;; B | D | F-arm64) echo arm64 ;; C) echo armhf ;; E) echo arm64-trixie ;; F) echo amd64+arm64 ;; esac; }
+image_of() { case "$1" in G) echo amd64-fresh ;; A-* | F-amd64) echo amd64 ;; B | D | F-arm64) echo arm64 ;; C) echo armhf ;; E) echo arm64-trixie ;; F) echo amd64+arm64 ;; esac; }
 deb_arch_of() { image_of "$1" | sed 's/-.*//'; }
 suite_of() { case "$1" in E) echo trixie ;; *) echo "" ;; esac; }
 
@@ -123,6 +127,13 @@ boot() {
   local scen=$1 dir=$2 n=$3 img=$4 nic=${5:-none} t tmo rc=0 cmd
   local append="root=/dev/vda rw vmtest=1 systemd.show_status=0 loglevel=4"
   case "$scen" in
+    G)
+      # README's two commands build and test the whole project in the guest: with KVM when
+      # this machine offers it (the same booted system, at native speed), else TCG.
+      tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-7200}
+      local accel=(-accel tcg)
+      [ -w /dev/kvm ] && accel=(-accel kvm -cpu host)
+      cmd=(qemu-system-x86_64 "${accel[@]}" -m 6144 -smp "$smp" -append "$append console=ttyS0") ;;
     A-* | F-amd64)
       tmo=${PLATFORMD_VM_BOOT_TIMEOUT:-1200}
       cmd=(qemu-system-x86_64 -accel tcg -m 2048 -smp "$smp" -append "$append console=ttyS0") ;;
@@ -165,12 +176,18 @@ run_scenario() {
   fi
   image_time[$scen]=$(($(date +%s) - t))
   t=$(date +%s)
-  if ! deb=$(deb_for "$arch" "$(suite_of "$scen")"); then
+  if [ "$scen" = G ]; then
+    # No package: the guest clones the project (this repository's HEAD, standing for its
+    # public home) and runs README's two commands.
+    git -C "$top" clone -q --bare "$top" "$dir/share/platformd.git"
+    deb_time[$scen]=0
+  elif ! deb=$(deb_for "$arch" "$(suite_of "$scen")"); then
     result[$scen]="FAIL (no $arch .deb: its build failed, see above)"
     return
+  else
+    deb_time[$scen]=$(($(date +%s) - t))
+    cp "$deb" "$dir/share/debs/"
   fi
-  deb_time[$scen]=$(($(date +%s) - t))
-  cp "$deb" "$dir/share/debs/"
   cp "$here/scenarios/lib.sh" "$dir/share/"
   cp "$here/scenarios/${scen%%-*}.sh" "$dir/share/scenario"
   if [ "$scen" = B ]; then
@@ -183,8 +200,10 @@ run_scenario() {
   esac
   chmod +x "$dir/share/scenario"
   qemu-img create -q -f qcow2 -b "$img/disk.img" -F raw "$dir/disk.qcow2"
+  local nic=none
+  [ "$scen" = G ] && nic=user  # the newcomer's apt-get and README's commands need the network
   for n in 1 2 3 4; do
-    boot "$scen" "$dir" "$n" "$img"
+    boot "$scen" "$dir" "$n" "$img" "$nic"
     rc=$(cat "$dir/share/out/rc-$n" 2>/dev/null || echo none)
     [ "$rc" = 100 ] || break
   done
