@@ -29,6 +29,17 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
     s.withdrawing = j.value("withdrawing", std::vector<std::string>{});
     s.owned_options = j.value("owned_options", false);
     s.taken_over = j.value("taken_over", std::map<std::string, std::vector<std::string>>{});
+    if (j.contains("scope")) {
+      const auto& sc = j.at("scope");
+      if (!sc.is_object()) return fail(exit_code::bad_config, "{}: scope is not an object", source);
+      for (const auto& [arch, w] : sc.items()) {
+        auto v = w.is_string() ? scope_from(w.get<std::string>()) : std::nullopt;
+        if (!v)
+          return fail(exit_code::bad_config, "{}: the scope of '{}' is neither \"global\" nor \"boinc\"", source,
+                      quote_untrusted(arch));
+        if (*v != Scope::global) s.scope[arch] = *v;
+      }
+    }
     if (j.contains("withdrawing_since")) {
       const auto& since = j.at("withdrawing_since");
       if (!since.is_object()) return fail(exit_code::bad_config, "{}: withdrawing_since is not an object", source);
@@ -91,6 +102,10 @@ std::string serialize_state(const State& s) {
   if (s.owned_options) j["owned_options"] = true;
   if (!s.taken_over.empty()) j["taken_over"] = s.taken_over;
   if (!s.withdrawing_since.empty()) j["withdrawing_since"] = s.withdrawing_since;
+  json scope = json::object();
+  for (const auto& [arch, sc] : s.scope)
+    if (sc != Scope::global) scope[arch] = std::string(to_string(sc));
+  if (!scope.empty()) j["scope"] = scope;
   if (!s.rc_files.empty()) j["rc_files"] = s.rc_files;
   if (!s.rc_created.empty()) j["rc_created"] = s.rc_created;
   json verified = json::object();
@@ -113,6 +128,21 @@ std::string serialize_state(const State& s) {
   // Text from outside (a translator's stderr in a reason) may not be UTF-8: replace, never
   // throw, so a failing translator is reported instead of crashing the save.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string_view to_string(Scope s) {
+  return s == Scope::boinc ? "boinc" : "global";
+}
+
+std::optional<Scope> scope_from(std::string_view s) {
+  if (s == "global") return Scope::global;
+  if (s == "boinc") return Scope::boinc;
+  return std::nullopt;
+}
+
+Scope State::scope_of(std::string_view arch) const {
+  auto it = scope.find(std::string(arch));
+  return it == scope.end() ? Scope::global : it->second;
 }
 
 Choice choice_of(const State& s, std::string_view arch) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,13 @@ struct HostCache {
   std::vector<std::string> undetermined;   // archs whose probe gave no answer: probed again next time
 };
 
+// Where a platform's handler serves (issue 21, docs/scoped.md): the machine's one binfmt_misc
+// table, for every program; or the instance of BOINC's own user namespace, for BOINC's tasks
+// alone, so that the machine's table stays as its owner set it (box64's entry, say).
+enum class Scope { global, boinc };
+std::string_view to_string(Scope s);              // "global" | "boinc"
+std::optional<Scope> scope_from(std::string_view s);
+
 struct State {
   int version = 1;
   std::vector<std::string> enabled;              // archs the administrator enabled, sorted
@@ -63,6 +71,9 @@ struct State {
   // and those of them platformd created (removed again with the block). boinc/rc_home.h.
   std::vector<std::string> rc_files;
   std::vector<std::string> rc_created;
+  // Platforms whose scope is not global (absent: Scope::global, as every state file before it).
+  std::map<std::string, Scope> scope;
+  Scope scope_of(std::string_view arch) const;
 };
 
 // The administrator's choice for one platform, as far as it has been carried out.

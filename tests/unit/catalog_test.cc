@@ -105,6 +105,29 @@ TEST_CASE("state file: round trip, and corruption is reported, not guessed") {
   CHECK_FALSE(parse_state("{\"enabled\": 3}", "s"));
 }
 
+TEST_CASE("state file: a platform's scope (issue 21) round-trips as a word; old files are global; bad words refused") {
+  State s;
+  s.enabled = {"x86_64", "i686"};
+  s.scope["x86_64"] = Scope::boinc;
+  const std::string text = serialize_state(s);
+  CHECK(text.find("\"x86_64\": \"boinc\"") != std::string::npos);
+  auto back = parse_state(text, "state.json");
+  REQUIRE(back);
+  CHECK(back->scope_of("x86_64") == Scope::boinc);
+  CHECK(back->scope_of("i686") == Scope::global);
+  auto old = parse_state(R"({"version": 1, "enabled": ["x86_64"]})", "s");
+  REQUIRE(old);
+  CHECK(old->scope_of("x86_64") == Scope::global);
+  for (const char* bad : {R"({"version": 1, "scope": {"x86_64": "BOINC"}})", R"({"version": 1, "scope": {"x86_64": 1}})",
+                          R"({"version": 1, "scope": ["boinc"]})"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_state(bad, "s"));
+  }
+  CHECK(to_string(Scope::global) == "global");
+  CHECK(scope_from("boinc") == Scope::boinc);
+  CHECK_FALSE(scope_from("Global"));
+}
+
 TEST_CASE("state file: withdrawing_since (issue 20) round-trips; old files without it load; floats refused") {
   State s;
   s.withdrawing = {"aarch64"};
