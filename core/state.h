@@ -46,7 +46,7 @@ struct HostCache {
 // table, for every program; or the instance of BOINC's own user namespace, for BOINC's tasks
 // alone, so that the machine's table stays as its owner set it (box64's entry, say).
 enum class Scope { global, boinc };
-std::string_view to_string(Scope s);              // "global" | "boinc"
+std::string_view to_string(Scope s);  // "global" | "boinc"
 std::optional<Scope> scope_from(std::string_view s);
 
 struct State {

@@ -118,8 +118,8 @@ TEST_CASE("state file: a platform's scope (issue 21) round-trips as a word; old 
   auto old = parse_state(R"({"version": 1, "enabled": ["x86_64"]})", "s");
   REQUIRE(old);
   CHECK(old->scope_of("x86_64") == Scope::global);
-  for (const char* bad : {R"({"version": 1, "scope": {"x86_64": "BOINC"}})", R"({"version": 1, "scope": {"x86_64": 1}})",
-                          R"({"version": 1, "scope": ["boinc"]})"}) {
+  for (const char* bad : {R"({"version": 1, "scope": {"x86_64": "BOINC"}})",
+                          R"({"version": 1, "scope": {"x86_64": 1}})", R"({"version": 1, "scope": ["boinc"]})"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_state(bad, "s"));
   }

@@ -8,6 +8,7 @@ source /mnt/vmtest/lib.sh
 
 automount_state() { systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.automount; }
 mount_state() { systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.mount; }
+# shellcheck disable=SC2317 # called through check
 kernel_at_least_6_7() {
   local v maj min
   v=$(uname -r)
