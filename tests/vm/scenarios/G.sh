@@ -9,6 +9,15 @@ source /mnt/vmtest/lib.sh
 automount_state() { systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.automount; }
 mount_state() { systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.mount; }
 # shellcheck disable=SC2317 # called through check
+only_debian_entries() {
+  local e n
+  for e in /proc/sys/fs/binfmt_misc/*; do
+    n=${e##*/}
+    case $n in register | status) continue ;; esac
+    [ -f "/usr/lib/binfmt.d/$n.conf" ] || { echo "unexpected entry $n"; return 1; }
+  done
+}
+# shellcheck disable=SC2317 # called through check
 kernel_at_least_6_7() {
   local v maj min
   v=$(uname -r)
@@ -24,10 +33,10 @@ run uname -rm
 run nproc
 run free -m
 check "Debian 12" grep -q '^12\.' /etc/debian_version
-check "systemd is PID 1" sh -c '[ "$(cat /proc/1/comm)" = systemd ]'
+check "systemd is PID 1" test "$(cat /proc/1/comm)" = systemd
 check "Linux >= 6.7 (bookworm-backports' kernel)" kernel_at_least_6_7
-check "systemd's binfmt_misc automount is in place" sh -c '[ "$(systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.automount)" = active ]'
-check "and nothing has triggered it yet" sh -c '[ "$(systemctl show -p ActiveState --value proc-sys-fs-binfmt_misc.mount)" = inactive ]'
+check "systemd's binfmt_misc automount is in place" test "$(automount_state)" = active
+check "and nothing has triggered it yet" test "$(mount_state)" = inactive
 check "git is not installed (a fresh machine)" sh -c '! command -v git'
 
 log "network: DHCP on the NIC, as the installer sets it up"
@@ -48,6 +57,7 @@ cd /root || exit 1
 run git clone -q /mnt/vmtest/platformd.git platformd
 cd platformd || exit 1
 run git log --oneline -1
+# shellcheck disable=SC2016 # backquotes of Markdown, not a command substitution
 run sed -n '/^```sh$/,/^```$/p' README.md
 
 log "README's first command: bash scripts/demo.sh"
@@ -78,9 +88,5 @@ run systemctl show -p ActiveEnterTimestamp proc-sys-fs-binfmt_misc.mount
 run journalctl -b -q --no-pager -u proc-sys-fs-binfmt_misc.mount -u systemd-binfmt.service | tail -n 12
 run ls /proc/sys/fs/binfmt_misc
 check "no platformd-* entry in the machine's table" sh -c '! ls /proc/sys/fs/binfmt_misc | grep -q "^platformd-"'
-check "every entry there is one of Debian's /usr/lib/binfmt.d files" sh -c '
-  for e in /proc/sys/fs/binfmt_misc/*; do
-    n=${e##*/}; case $n in register|status) continue ;; esac
-    [ -f "/usr/lib/binfmt.d/$n.conf" ] || { echo "unexpected entry $n"; exit 1; }
-  done'
+check "every entry there is one of Debian's /usr/lib/binfmt.d files" only_debian_entries
 exit 0
