@@ -11,6 +11,7 @@ Runner register_enable(CLI::App& app, Globals& g) {
     bool strict = false;
     bool allow_slow = false;
     bool take_over = false;
+    std::string scope;
   };
   auto o = std::make_shared<Opts>();
   sub->add_option("platforms", o->names, "platforms to enable, e.g. aarch64 armhf")->required();
@@ -21,13 +22,22 @@ Runner register_enable(CLI::App& app, Globals& g) {
   sub->add_flag("--take-over", o->take_over,
                 "when another tool's binfmt entry claims these programs, disable it (not removed) and use ours "
                 "if it verifies; it is enabled again by disable");
+  sub->add_option("--scope", o->scope,
+                  "global: a handler in the machine's table, for every program (the default); boinc: for BOINC's "
+                  "tasks alone, in BOINC's own namespace (Linux 6.7 or later, the client started by "
+                  "platformd-boinc-launch); the machine's table is left as it is")
+      ->check(CLI::IsMember({"global", "boinc"}));
   return [&g, o] {
     ChangeOptions opts;
     opts.strict = o->strict;
     opts.allow_slow = o->allow_slow;
     opts.take_over = o->take_over;
+    if (!o->scope.empty()) opts.scope = scope_from(o->scope);
+    // The D-Bus Enable has no scope option yet: a scope is enabled here, under the same lock.
+    Globals gs = g;
+    if (opts.scope) gs.direct = true;
     auto r = daemon_or_direct(
-        g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
+        gs, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
     if (!r) return report_error(r.error());
     return print_change(*r, g.json);
   };

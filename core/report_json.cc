@@ -30,6 +30,7 @@ json to_json(const StatusReport& r) {
                      {"arch", p.arch},
                      {"boinc_canonical", p.boinc_canonical},
                      {"state", to_string(p.state)},
+                     {"scope", to_string(p.scope)},
                      {"enabled", p.enabled},
                      {"translator", p.translator},
                      {"handler", p.handler},

@@ -13,6 +13,7 @@
 #include "fidelity/verify_result.h"
 #include "host.h"
 #include "result.h"
+#include "state.h"
 #include "system/machine.h"
 #include "system/paths.h"
 
@@ -46,6 +47,7 @@ struct PlatformStatus {
   std::vector<std::string> candidates;   // the translator candidates of the last choice (candidate_line)
   std::string why_chosen;                // why the translator was chosen
   std::vector<std::string> abort_risks;  // projects whose tasks of it BOINC will abort (speed_gate.h)
+  Scope scope = Scope::global;           // where its handler serves (state.h)
 };
 
 struct StatusReport {
@@ -69,6 +71,11 @@ struct ChangeOptions {
   // (BinfmtTable::set_enabled; never removed or edited) and register ours instead, if ours
   // verifies. Given back (enabled again) when the platform is disabled.
   bool take_over = false;
+  // enable: where the handler serves (state.h). Unset: global, as before. Scope::boinc verifies
+  // in a scratch namespace like BOINC's and registers nothing in the machine's table.
+  std::optional<Scope> scope;
+  // Internal: enable's probes run in this process's namespaces (the scratch one of scope boinc).
+  pid_t verify_in_namespace_of = 0;
 };
 
 // One line per platform touched, plus what happened to BOINC.
@@ -104,6 +111,9 @@ class Broker {
   // blocks; the entries it took over enabled again), whatever BOINC holds. Needs only the
   // state file, not the package's data: the package's purge runs it (broker/purge.cc).
   Result<ChangeReport> purge();
+  // Registers into BOINC's own binfmt_misc instance (system/boinc_namespace.h), reached at
+  // `instance_dir`, the handler of every platform enabled for BOINC (broker/boinc_instance.cc).
+  Result<ChangeReport> fill_boinc_instance(const fs::path& instance_dir);
 
   const Paths& paths() const { return paths_; }
   Machine& machine() { return m_; }  // for operations built on the broker (core/apply/)

@@ -55,6 +55,17 @@ std::optional<PlatformState> platform_state_from(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+// What a recorded verification says, into a platform's status.
+void take_record(PlatformStatus& ps, const VerifyRecord& r) {
+  ps.fidelity = r.fidelity;
+  ps.verdict = r.verdict;
+  ps.candidates = r.candidates;
+  ps.why_chosen = r.why_chosen;
+  if (r.fp_ratio > 0) ps.speed_ratio = combined_speed(r.fp_ratio, r.int_ratio);
+}
+}  // namespace
+
 PlatformStatus decide_platform(const PlatformFacts& f) {
   const Platform& pl = *f.platform;
   PlatformStatus ps;
@@ -79,6 +90,33 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
   }
   const auto& cands = f.candidates;
   const auto& entries = *f.entries;
+  ps.scope = f.state->scope_of(pl.arch);
+  if (ps.enabled && ps.scope == Scope::boinc) {
+    // For BOINC's tasks alone: no handler in the machine's table, by design (issue 21).
+    auto rec = f.state->verified.find(pl.arch);
+    if (rec == f.state->verified.end()) {
+      ps.state = PlatformState::unavailable;
+      ps.reason = "not verified yet";
+      return ps;
+    }
+    const std::string& idt = rec->second.translator_identity;
+    ps.translator = idt.substr(0, idt.find(':'));
+    take_record(ps, rec->second);
+    if (!rec->second.passed) {
+      ps.state = PlatformState::unavailable;
+      ps.reason = rec->second.reason;
+    } else if (f.identity_of(ps.translator) != idt) {
+      ps.state = PlatformState::unavailable;
+      ps.reason = fmt::format("{} changed since it was verified; re-verification pending", ps.translator);
+    } else {
+      ps.state = PlatformState::emulated;
+      ps.reason = fmt::format(
+          "for BOINC's tasks alone (scope boinc): its handler is in BOINC's own namespace, filled by "
+          "platformd-boinc-launch when the client starts; the machine's table is left as it is{}{}",
+          rec->second.reason.empty() ? "" : "; ", rec->second.reason);
+    }
+    return ps;
+  }
   if (ps.enabled) {
     const BinfmtRule* h = find_entry(entries, own_entry_name(pl.arch));
     if (!h) {
@@ -98,11 +136,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
         ps.state = PlatformState::unavailable;
         ps.reason = "not verified yet";
       } else {
-        ps.fidelity = rec->second.fidelity;
-        ps.verdict = rec->second.verdict;
-        ps.candidates = rec->second.candidates;
-        ps.why_chosen = rec->second.why_chosen;
-        if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+        take_record(ps, rec->second);
         if (!rec->second.passed) {
           ps.state = PlatformState::unavailable;
           ps.reason = rec->second.reason;
@@ -196,6 +230,9 @@ void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std
 Repair decide_repair(const RepairFacts& f) {
   const Platform& pl = *f.platform;
   if (f.host->runs_natively(pl.arch)) return Repair::native;
+  // Its handler is in BOINC's own instance, which the launcher fills when the client starts;
+  // the machine's table must not get one (issue 21).
+  if (f.state->scope_of(pl.arch) == Scope::boinc) return Repair::none;
   auto id = [&](const std::string& path) { return identity_in(f.identities, path); };
   const BinfmtRule* ours = find_entry(*f.entries, own_entry_name(pl.arch));
   auto rec = f.state->verified.find(pl.arch);

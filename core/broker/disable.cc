@@ -66,6 +66,15 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
     }
     bool was_enabled = contains(s.state.enabled, pl->arch);
     remove_value(s.state.enabled, pl->arch);
+    if (s.state.scope_of(pl->arch) == Scope::boinc) {
+      // Nothing in the machine's table; BOINC's instance loses it when the client restarts
+      // (finish_change restarts it once cc_config.xml no longer lists the platform).
+      s.state.scope.erase(pl->arch);
+      rep.changed = true;
+      rep.lines.push_back(fmt::format(
+          "{}: disabled (scope boinc: its handler leaves BOINC's namespace when the client restarts)", pl->arch));
+      continue;
+    }
     const BinfmtRule* ours = entries ? find_entry(*entries, own_entry_name(pl->arch)) : nullptr;
     if (ours) {
       // Its handler goes once the BOINC client no longer lists it (finish_change).

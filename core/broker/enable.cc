@@ -11,6 +11,7 @@
 #include "boinc/cc_config.h"
 #include "boinc/rc_home.h"
 #include "broker/decisions.h"
+#include "broker/scope.h"
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
@@ -241,6 +242,7 @@ void enable_one(Machine& m, const Paths& paths, Session& s, BinfmtTable& table,
                                         .expect_preserved_argv0 = true},
                            cands, usable->path);
   t.allow_slow = o.allow_slow;
+  t.join_namespaces_of = o.verify_in_namespace_of;
   // A dynamic-only translator has no F (the kernel would pin a binary whose loader is looked
   // up in each caller's root): prove it from the real root, where BOINC runs its tasks.
   if (!usable->requires_static) t.via = ProbeVia::native;
@@ -320,6 +322,16 @@ Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const
   auto run = begin_change(m_, paths_, names);
   if (!run) return run.error();
   auto& s = run->s;
+  if (o.scope == Scope::boinc) {
+    enable_in_boinc_scope(m_, paths_, *run, o);
+    return finish_change(m_, paths_, *run, o);
+  }
+  for (const Platform* pl : run->platforms)
+    if (contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::boinc)
+      return fail(exit_code::refused,
+                  "{}: enabled for BOINC's tasks alone (scope boinc); `platformctl disable {}` first, then enable it "
+                  "with --scope global",
+                  pl->arch, pl->arch);
   BinfmtTable table(m_, paths_.binfmt_dir);
   if (auto ok = table.prepare(); !ok) return ok.error();
   auto natives = native_headers(paths_, s.host);

@@ -52,6 +52,7 @@ Result<ChangeReport> Broker::purge() {
   }
   st.enabled.clear();
   st.withdrawing.clear();
+  st.scope.clear();
   st.verified.clear();
 
   // 2. Our <alt_platform> entries (and an <options> we created), through the same editor as

@@ -72,6 +72,7 @@ Result<RunResult> run_probe(Machine& m, const Paths& p, std::string_view arch, c
   req.env = env_list(inv.env);
   req.timeout = inv.timeout;
   req.drop_privileges = true;
+  req.join_namespaces_of = inv.join_namespaces_of;
   req.max_cpu_seconds = static_cast<std::uint64_t>(inv.timeout.count() / 1000 + 1);
   std::optional<TempDir> root;
   if (inv.via == ProbeVia::binfmt_empty_root) {

@@ -34,6 +34,7 @@ struct ProbeInvocation {
   std::string rc_file;
   std::string rc_text;
   std::chrono::milliseconds timeout{30000};
+  pid_t join_namespaces_of = 0;  // RunRequest::join_namespaces_of: BOINC's namespace
 };
 
 fs::path probe_path(const Paths& p, std::string_view arch, bool dynamic = false);

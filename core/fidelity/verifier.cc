@@ -26,6 +26,7 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
   inv.env = t.env;
   inv.rc_file = t.rc_file;
   inv.rc_text = t.rc_text;
+  inv.join_namespaces_of = t.join_namespaces_of;
 
   auto id_run = run_probe(m, p, v.arch, inv);
   if (!id_run) {
@@ -117,6 +118,7 @@ DynamicCheck verify_dynamic(Machine& m, const Paths& p, const VerifyTarget& t, b
   inv.env = t.env;
   inv.rc_file = t.rc_file;
   inv.rc_text = t.rc_text;
+  inv.join_namespaces_of = t.join_namespaces_of;
   inv.dynamic = true;
   auto id_run = run_probe(m, p, arch, inv);
   d.tested = true;

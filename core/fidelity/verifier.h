@@ -31,6 +31,9 @@ struct VerifyTarget {
   // The translator's rc file as BOINC's tasks will read it (ProbeInvocation::rc_file).
   std::string rc_file{};
   std::string rc_text{};
+  // Probes run in this process's user and mount namespaces (BOINC's own, or a scratch one like
+  // it: issue 21), where the handler under test is registered.
+  pid_t join_namespaces_of = 0;
 };
 
 VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, const VerifyTarget& t, bool strict);

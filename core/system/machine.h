@@ -33,6 +33,9 @@ struct RunRequest {
   std::size_t max_output = 1 << 20;     // stdout/stderr beyond this are cut
   std::uint64_t max_address_space = 0;  // RLIMIT_AS in bytes, 0 = unlimited
   std::uint64_t max_cpu_seconds = 0;    // RLIMIT_CPU, 0 = unlimited
+  // Run in the user and mount namespaces of this process (BOINC's, system/boinc_namespace.h):
+  // the kernel then looks the program's handler up in that namespace's binfmt_misc instance.
+  pid_t join_namespaces_of = 0;
 };
 
 struct RunResult {

@@ -8,13 +8,19 @@ namespace platformd {
 
 namespace {
 
-// PREFIX is two levels above the binary (PREFIX/bin/platformctl, PREFIX/sbin/platformd), so a
+// PREFIX is two levels above the binary (PREFIX/bin/platformctl, PREFIX/sbin/platformd), or
+// above the package's library directory (PREFIX/lib/platformd/platformd-boinc-launch), so a
 // `cmake --install --prefix P` tree works without root paths.
 fs::path install_prefix() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "/usr";
-  return exe.parent_path().parent_path();
+  const fs::path dir = exe.parent_path();
+  const fs::path pkglib(PLATFORMD_PKGLIBDIR);  // "lib/platformd" (relative to the prefix)
+  fs::path up = dir;
+  for (auto it = pkglib.begin(); it != pkglib.end(); ++it) up = up.parent_path();
+  if (!pkglib.empty() && up / pkglib == dir) return up;
+  return dir.parent_path();
 }
 
 void override_from_env(fs::path& p, const char* var) {

@@ -13,6 +13,8 @@
 #include <csignal>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "exit_codes.h"
 #include "system/machine.h"
 #include "system/unique_fd.h"
@@ -29,6 +31,7 @@ struct ChildPlan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   const char* root = nullptr;
+  int user_ns = -1, mount_ns = -1;  // setns into these first (RunRequest::join_namespaces_of)
   bool drop = false;
   rlimit as{}, cpu{}, core{0, 0};
   bool limit_as = false, limit_cpu = false;
@@ -62,6 +65,8 @@ struct ChildPlan {
   ::setrlimit(RLIMIT_CORE, &p.core);
   if (p.limit_as && ::setrlimit(RLIMIT_AS, &p.as) != 0) child_fail(status_fd, 'S', "setrlimit(RLIMIT_AS)");
   if (p.limit_cpu && ::setrlimit(RLIMIT_CPU, &p.cpu) != 0) child_fail(status_fd, 'S', "setrlimit(RLIMIT_CPU)");
+  if (p.user_ns >= 0 && (::setns(p.user_ns, CLONE_NEWUSER) != 0 || ::setns(p.mount_ns, CLONE_NEWNS) != 0))
+    child_fail(status_fd, 'S', "setns(BOINC's user and mount namespaces)");
   if (p.root) {
     // No network for probes: a fresh, empty network namespace (needs privilege; we have it
     // whenever we may chroot).
@@ -107,6 +112,17 @@ Result<RunResult> RealMachine::run(const RunRequest& req) {
   if (req.max_cpu_seconds) {
     plan.limit_cpu = true;
     plan.cpu = {req.max_cpu_seconds, req.max_cpu_seconds + 1};
+  }
+
+  UniqueFd user_ns, mount_ns;
+  if (req.join_namespaces_of > 0) {
+    user_ns.reset(::open(fmt::format("/proc/{}/ns/user", req.join_namespaces_of).c_str(), O_RDONLY | O_CLOEXEC));
+    mount_ns.reset(::open(fmt::format("/proc/{}/ns/mnt", req.join_namespaces_of).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!user_ns || !mount_ns)
+      return fail(exit_code::failure, "cannot open the namespaces of process {}: {}", req.join_namespaces_of,
+                  std::strerror(errno));
+    plan.user_ns = user_ns.get();
+    plan.mount_ns = mount_ns.get();
   }
 
   int outp[2], errp[2], statp[2];

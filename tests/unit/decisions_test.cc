@@ -150,6 +150,31 @@ TEST_CASE("decide_platform: each way an enabled platform stops being emulated") 
   }
 }
 
+TEST_CASE("decide_platform: scope boinc (issue 21): emulated with no entry in the machine's table") {
+  Fixture x;
+  x.enable_verified();
+  x.state.scope["aarch64"] = Scope::boinc;
+  SUBCASE("no entry of ours, another tool's entry for the same programs: still emulated, for BOINC alone") {
+    BinfmtRule foreign = own_rule(*x.f.platform, "/usr/bin/box64-standin");
+    foreign.name = "owners-tool";
+    x.entries.push_back(foreign);
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::emulated);
+    CHECK(ps.scope == Scope::boinc);
+    CHECK(ps.handler.empty());
+    CHECK(ps.translator == kQemu);
+    CHECK(ps.reason.find("for BOINC's tasks alone (scope boinc)") != std::string::npos);
+  }
+  SUBCASE("the translator file replaced since: re-verification pending") {
+    x.f.identities[kQemu] = "/usr/bin/qemu-aarch64-static:dev=8:ino=43:size=1000:mtime=9";
+    CHECK(x.decide().state == PlatformState::unavailable);
+  }
+  SUBCASE("its verification failed") {
+    x.enable_verified(false);
+    CHECK(x.decide().state == PlatformState::unavailable);
+  }
+}
+
 TEST_CASE("decide_platform: another tool's entry that serves it is reported as the handler") {
   Fixture x;
   x.enable_verified(true, "/usr/libexec/qemu-binfmt/aarch64-binfmt-P:id");
@@ -279,6 +304,10 @@ TEST_CASE("decide_repair: what reconcile must do for an enabled platform") {
   }
   SUBCASE("entry flushed: register again") {
     CHECK(decide_repair(r) == Repair::register_again);
+  }
+  SUBCASE("scope boinc (issue 21): never a handler in the machine's table, so nothing to repair there") {
+    x.state.scope["aarch64"] = Scope::boinc;
+    CHECK(decide_repair(r) == Repair::none);
   }
   SUBCASE("entry disabled by someone: register again") {
     x.own_entry(false);

@@ -65,13 +65,17 @@ boinc_wait_rpc() {
 }
 
 # boinc_start DIR PORT [EXTRA ARGS...]: start the client in DIR, remember its PID in
-# DIR/.test-boinc.pid, wait for the GUI RPC.
+# DIR/.test-boinc.pid, wait for the GUI RPC. With BOINC_LAUNCHER (an array) set, the client is
+# started through it: "${BOINC_LAUNCHER[@]}" -- boinc ... (its stderr in DIR/launcher.log).
+BOINC_LAUNCHER=()
 boinc_start() {
   local dir=$1 port=$2
   shift 2
   mkdir -p "$dir"
-  (cd "$dir" && exec "$BOINC_BIN" --dir "$dir" --gui_rpc_port "$port" "${BOINC_TEST_FLAGS[@]}" "$@" \
-      </dev/null >/dev/null 2>&1) &
+  local prefix=()
+  [ ${#BOINC_LAUNCHER[@]} -eq 0 ] || prefix=("${BOINC_LAUNCHER[@]}" --)
+  (cd "$dir" && exec "${prefix[@]}" "$BOINC_BIN" --dir "$dir" --gui_rpc_port "$port" "${BOINC_TEST_FLAGS[@]}" "$@" \
+      </dev/null >/dev/null 2>"$dir/launcher.log") &
   echo $! >"$dir/.test-boinc.pid"
   if ! boinc_wait_rpc "$port" 30; then
     tail -n 20 "$dir/stdoutdae.txt" "$dir/stderrdae.txt" >&2 2>/dev/null

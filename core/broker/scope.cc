@@ -1,0 +1,133 @@
+#include <fmt/core.h>
+
+#include "binfmt/binfmt_table.h"
+#include "binfmt/platform_plan.h"
+#include "broker/scope.h"
+
+#include <stdlib.h>
+
+#include "broker/broker.h"
+#include "broker/session.h"
+#include "broker/steps.h"
+#include "exit_codes.h"
+#include "state.h"
+#include "system/boinc_namespace.h"
+
+namespace platformd {
+
+void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const ChangeOptions& o) {
+  auto& s = run.s;
+  auto& rep = run.rep;
+  auto keep_first = [&rep](Error e) {
+    if (!rep.error) rep.error = std::move(e);
+  };
+  std::vector<const Platform*> todo;
+  for (const Platform* pl : run.platforms) {
+    if (contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::global &&
+        !s.host.runs_natively(pl->arch)) {
+      keep_first(fail(exit_code::refused,
+                      "{}: enabled for every program (scope global); `platformctl disable {}` first (BOINC's tasks "
+                      "of it are protected as always), then enable it with --scope boinc",
+                      pl->arch, pl->arch));
+      continue;
+    }
+    todo.push_back(pl);
+  }
+  if (todo.empty()) return;
+  // A scratch namespace made like BOINC's: the handler is registered in its instance and the
+  // probes run in it, as BOINC's tasks will run (the machine's table is never written).
+  std::string dir = fmt::format("{}/platformd-scope-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (!::mkdtemp(dir.data())) return keep_first(fail(exit_code::failure, "cannot create {}", dir));
+  struct Cleanup {
+    std::string d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove(d, ec);
+    }
+  } cleanup{dir};
+  auto ns = BoincNamespace::scratch(dir);
+  if (!ns)
+    return keep_first(fail(exit_code::refused,
+                           "--scope boinc needs a binfmt_misc instance of BOINC's own, which needs Linux 6.7 or "
+                           "later: {}; `--scope global` serves the platform from the machine's table",
+                           ns.error().message));
+  Paths sp = p;
+  sp.binfmt_dir = ns->instance_dir();
+  BinfmtTable table(m, sp.binfmt_dir);
+  auto natives = native_headers(p, s.host);
+  ChangeOptions so = o;
+  so.take_over = false;  // nothing of another tool's is there to take over
+  so.verify_in_namespace_of = ns->pid();
+  for (const Platform* pl : todo) {
+    std::erase(s.state.enabled, pl->arch);
+    enable_one(m, sp, s, table, natives, pl, so, rep);
+    if (contains(s.state.enabled, pl->arch)) {
+      s.state.scope[pl->arch] = Scope::boinc;
+      rep.lines.push_back(fmt::format(
+          "{}: for BOINC's tasks alone (scope boinc): nothing registered in the machine's table; the handler goes "
+          "into BOINC's own namespace when the client starts through platformd-boinc-launch",
+          pl->arch));
+    }
+  }
+}
+
+// BOINC's own binfmt_misc instance (docs/scoped.md) does not fall back to the machine's table,
+// so it gets the handler of every platform enabled for BOINC: a boinc-scoped one our rule with
+// the translator it was verified with; a global one a copy of the entry that serves it in the
+// machine's table (ours, or the other tool's entry it adopted), under our name. Only passed
+// verifications count. Entries already there and the same are left alone.
+Result<ChangeReport> Broker::fill_boinc_instance(const fs::path& instance_dir) {
+  auto sess = open_session(m_, paths_, false);
+  if (!sess) return sess.error();
+  auto& s = *sess;
+  ChangeReport rep;
+  rep.warnings = s.notes;
+  std::vector<BinfmtRule> machine;
+  if (auto e = BinfmtTable(m_, paths_.binfmt_dir).entries(); e) machine = std::move(*e);
+  BinfmtTable inst(m_, instance_dir);
+  auto present = inst.entries();
+  if (!present) return present.error();
+  for (const auto& arch : s.state.enabled) {
+    const Platform* pl = s.catalog.by_arch(arch);
+    auto rec = s.state.verified.find(arch);
+    if (!pl || s.host.runs_natively(arch)) continue;
+    if (rec == s.state.verified.end() || !rec->second.passed) {
+      rep.warnings.push_back(fmt::format("{}: not verified; no handler in BOINC's instance", arch));
+      continue;
+    }
+    BinfmtRule rule;
+    if (s.state.scope_of(arch) == Scope::boinc) {
+      const std::string& id = rec->second.translator_identity;
+      rule = own_rule(*pl, id.substr(0, id.find(':')));
+    } else {
+      const BinfmtRule* h = find_entry(machine, own_entry_name(arch));
+      if (!h) {
+        auto overlaps = foreign_overlaps(own_rule(*pl, "/"), machine);
+        if (!overlaps.empty()) h = find_entry(machine, overlaps.front().name);
+      }
+      if (!h || !h->enabled) {
+        rep.warnings.push_back(fmt::format("{}: no enabled entry serves it in the machine's table to copy", arch));
+        continue;
+      }
+      rule = *h;
+    }
+    rule.name = own_entry_name(arch);
+    rule.enabled = true;
+    if (const BinfmtRule* have = find_entry(*present, rule.name)) {
+      if (have->interpreter == rule.interpreter && have->flags == rule.flags && have->magic == rule.magic &&
+          have->mask == rule.mask)
+        continue;
+      if (auto r = inst.remove_own(rule.name); !r) return r.error();
+    }
+    if (auto r = inst.add(rule); !r) {
+      if (!rep.error) rep.error = r.error();
+      continue;
+    }
+    rep.changed = true;
+    rep.lines.push_back(fmt::format("{}: handler {} ({}, {} scope) in BOINC's instance", arch, rule.name,
+                                    rule.interpreter, to_string(s.state.scope_of(arch))));
+  }
+  return rep;
+}
+
+}  // namespace platformd
