@@ -61,7 +61,9 @@ void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const Cha
   for (const Platform* pl : todo) {
     std::erase(s.state.enabled, pl->arch);
     enable_one(m, sp, s, table, natives, pl, so, rep);
-    if (contains(s.state.enabled, pl->arch)) {
+    if (!contains(s.state.enabled, pl->arch)) {
+      s.state.scope.erase(pl->arch);  // not enabled: no scope to remember
+    } else {
       s.state.scope[pl->arch] = Scope::boinc;
       rep.lines.push_back(fmt::format(
           "{}: for BOINC's tasks alone (scope boinc): nothing registered in the machine's table; the handler goes "
