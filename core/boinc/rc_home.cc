@@ -97,18 +97,21 @@ std::vector<RcWant> wanted_rc_blocks(const State& s, const std::vector<Translato
   return out;
 }
 
-Result<std::string> rc_probe_text(Machine& m, const std::optional<fs::path>& data_dir, const TranslatorSpec::RcFile& rc,
-                                  const std::vector<std::string>& archs) {
-  const std::string block = rc_block_for(rc, archs);
-  if (!data_dir) return block;
-  auto d = home_dir(m, *data_dir);
+namespace {
+
+// The home's rc file, checked as rc_probe_text says: the block for `archs` could be written
+// there and nothing else in it changes what box64 does for BOINC's tasks. Returns the file's
+// text as read ("" when absent), so a caller needs no second read.
+Result<std::string> checked_rc_text(Machine& m, const fs::path& data_dir, const TranslatorSpec::RcFile& rc,
+                                    const std::string& block, std::string* shown) {
+  auto d = home_dir(m, data_dir);
   if (!d) return d.error();
   auto cur = read_rc_file(m, *d, rc.file);
   if (!cur) return cur.error();
-  const std::string shown = (d->path / rc.file).string();
-  const std::string existing = *cur ? (*cur)->text : std::string();
+  *shown = (d->path / rc.file).string();
+  std::string existing = *cur ? (*cur)->text : std::string();
   // The block must be writable there (its markers intact)...
-  if (auto merged = merge_rc_block(existing, block, shown); !merged) return merged.error();
+  if (auto merged = merge_rc_block(existing, block, *shown); !merged) return merged.error();
   // ...and nothing else there may change what the verified box64 would do for BOINC's tasks.
   auto lines = rc_interference(existing, rc.settings);
   if (!lines.empty())
@@ -116,22 +119,30 @@ Result<std::string> rc_probe_text(Machine& m, const std::optional<fs::path>& dat
                 "{} also has settings that reach BOINC's tasks and change what box64 loads or computes ({}{}); the "
                 "verified settings would not be the settings the tasks get: remove those lines, or put them in a "
                 "[program] section of their own",
-                shown, fmt::join(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 3), "; "),
+                *shown, fmt::join(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 3), "; "),
                 lines.size() > 3 ? fmt::format("; {} more", lines.size() - 3) : std::string());
+  return existing;
+}
+
+}  // namespace
+
+Result<std::string> rc_probe_text(Machine& m, const std::optional<fs::path>& data_dir, const TranslatorSpec::RcFile& rc,
+                                  const std::vector<std::string>& archs) {
+  const std::string block = rc_block_for(rc, archs);
+  if (!data_dir) return block;
+  std::string shown;
+  if (auto existing = checked_rc_text(m, *data_dir, rc, block, &shown); !existing) return existing.error();
   return block;
 }
 
 std::optional<std::string> rc_block_problem(Machine& m, const std::optional<fs::path>& data_dir, const RcWant& want) {
   if (!data_dir) return "there is no BOINC data directory to hold " + want.file;
   const TranslatorSpec::RcFile rc{want.file, want.settings};
-  auto text = rc_probe_text(m, data_dir, rc, want.archs);  // usable, block writable, no interference
-  if (!text) return text.error().message;
-  auto d = home_dir(m, *data_dir);
-  if (!d) return d.error().message;
-  auto cur = read_rc_file(m, *d, want.file);
-  if (!cur) return cur.error().message;
-  const std::string shown = (d->path / want.file).string();
-  if (!*cur || (*cur)->text.find(*text) == std::string::npos)
+  const std::string block = rc_block_for(rc, want.archs);
+  std::string shown;
+  auto existing = checked_rc_text(m, *data_dir, rc, block, &shown);
+  if (!existing) return existing.error().message;
+  if (existing->find(block) == std::string::npos)
     return fmt::format("{} does not hold platformd's block for {} (reconcile writes it)", shown,
                        fmt::join(want.archs, " and "));
   return std::nullopt;
