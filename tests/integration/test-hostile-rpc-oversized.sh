@@ -6,11 +6,12 @@
 # The old build (e391a6a) peaked at about 2.2 GB and took the reply apart element by element.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/hostile.sh"
+source "$(dirname "$0")/lib/boinc.sh"
 
 attacker=$(hostile_uid)
 [ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time (package time) is not installed"; exit 77; }
 B=$PLATFORMD_BOINC_DIR
-port=$(( 20000 + RANDOM % 40000 ))
+port=$(boinc_free_port)
 pctl() { "$PCTL" --boinc-dir "$B" --gui-rpc-port "$port" "$@"; }
 trap 'fake_rpc_stop' EXIT
 

@@ -19,11 +19,16 @@ BOINC_BIN=${BOINC_BIN:-/usr/bin/boinc}
 # to DIR/stdoutdae.txt and DIR/stderrdae.txt (useful when a test fails).
 BOINC_TEST_FLAGS=(--allow_multiple_clients --no_gpus --no_info_fetch --skip_cpu_benchmarks --redirectio)
 
-# A loopback TCP port nothing listens on.
+# A loopback TCP port nothing listens on, below the kernel's ephemeral range: a port in that
+# range may be the local end of any outgoing connection on the machine (another test's RPC
+# call, still in TIME_WAIT for 60 s), and a listener's bind() then fails with EADDRINUSE (CI,
+# 2026-12-06: test-hostile-fifo's attacker, under ASan, beside test-crash-sigkill).
 boinc_free_port() {
-  local p
+  local p low=32768 _high lo=10000
+  read -r low _high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$low" -gt $((lo + 1000)) ] || lo=1024
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((lo + RANDOM % (low - lo)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return 0
