@@ -33,11 +33,8 @@ Runner register_enable(CLI::App& app, Globals& g) {
     opts.allow_slow = o->allow_slow;
     opts.take_over = o->take_over;
     if (!o->scope.empty()) opts.scope = scope_from(o->scope);
-    // The D-Bus Enable has no scope option yet: a scope is enabled here, under the same lock.
-    Globals gs = g;
-    if (opts.scope) gs.direct = true;
     auto r = daemon_or_direct(
-        gs, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
+        g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });
     if (!r) return report_error(r.error());
     return print_change(*r, g.json);
   };

@@ -24,7 +24,7 @@ namespace {
 
 // The vtable spells the wire types as literals (the SD_BUS_ARGS macros concatenate them);
 // these keep them equal to the names the client reads with.
-static_assert(std::string_view(dbus::kPlatformStatusType) == "(ssbsbssssdisassas)");
+static_assert(std::string_view(dbus::kPlatformStatusType) == "(ssbsbssssdisassass)");
 static_assert(std::string_view(dbus::kVerifyResultType) == "(ssbsa(sbbs)sddbbass)");
 
 #ifndef PLATFORMD_VERSION
@@ -59,27 +59,41 @@ int read_names(sd_bus_message* m, std::vector<std::string>& names, bool allow_em
 
 // a{sv} options, each a boolean from `known`. Unknown keys are errors: a misspelt option
 // silently ignored would do the wrong thing as root.
-int read_options(sd_bus_message* m, std::map<std::string, bool>& known, sd_bus_error* ret) {
+// Reads an a{sv} of options: each key must be one of `known` (booleans) or `words` (strings:
+// each a word the caller's spelling is checked against later).
+int read_options(sd_bus_message* m, std::map<std::string, bool>& known, sd_bus_error* ret,
+                 std::map<std::string, std::string>* words = nullptr) {
   int r = sd_bus_message_enter_container(m, 'a', "{sv}");
   if (r < 0) return r;
   while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
     const char* key = nullptr;
     if ((r = sd_bus_message_read(m, "s", &key)) < 0) return r;
     auto it = known.find(key);
-    if (it == known.end()) {
+    auto wt = words ? words->find(key) : std::map<std::string, std::string>::iterator{};
+    if (it == known.end() && (!words || wt == words->end())) {
       std::string names;
       for (const auto& [k, v] : known) names += (names.empty() ? "" : ", ") + k;
+      if (words)
+        for (const auto& [k, v] : *words) names += (names.empty() ? "" : ", ") + k;
       return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: unknown option \"%s\" (known: %s)", key,
                                names.c_str());
     }
     const char* contents = nullptr;
     char type = 0;
     if ((r = sd_bus_message_peek_type(m, &type, &contents)) < 0) return r;
-    if (type != 'v' || !contents || std::string_view(contents) != "b")
-      return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: option \"%s\" takes a boolean", key);
-    int b = 0;
-    if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0) return r;
-    it->second = b != 0;
+    const char want = it != known.end() ? 'b' : 's';
+    if (type != 'v' || !contents || std::string_view(contents) != std::string_view(&want, 1))
+      return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS, "platformd: option \"%s\" takes a %s", key,
+                               want == 'b' ? "boolean" : "string");
+    if (want == 'b') {
+      int b = 0;
+      if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0) return r;
+      it->second = b != 0;
+    } else {
+      const char* w = nullptr;
+      if ((r = sd_bus_message_read(m, "v", "s", &w)) < 0) return r;
+      wt->second = w ? w : "";
+    }
     if ((r = sd_bus_message_exit_container(m)) < 0) return r;
   }
   if (r < 0) return r;
@@ -106,7 +120,7 @@ const sd_bus_vtable BusService::kVtable[] = {
     // UNPRIVILEGED: sd-bus would otherwise demand CAP_SYS_ADMIN of the caller itself; we do
     // our own authorisation (polkit) where it is needed.
     SD_BUS_METHOD_WITH_ARGS("ListPlatforms", SD_BUS_NO_ARGS,
-                            SD_BUS_RESULT("a(ssbsbssssdisassas)", platforms, "as", notes),
+                            SD_BUS_RESULT("a(ssbsbssssdisassass)", platforms, "as", notes),
                             list_platforms, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetHostInfo", SD_BUS_NO_ARGS,
                             SD_BUS_RESULT("s", kernel_arch, "i", userland_bits, "s", userland_arch,
@@ -218,10 +232,18 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
     std::vector<std::string> names;
     std::map<std::string, bool> opts{
         {"strict", false}, {"restart_boinc", true}, {"allow_slow", false}, {"take_over", false}};
+    std::map<std::string, std::string> words{{"scope", ""}};
     int r = read_names(m, names, false, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
-    if ((r = read_options(m, opts, ret)) < 0 || sd_bus_error_is_set(ret)) return r;
+    if ((r = read_options(m, opts, ret, &words)) < 0 || sd_bus_error_is_set(ret)) return r;
     ChangeOptions o;
+    if (!words["scope"].empty()) {
+      o.scope = scope_from(words["scope"]);
+      if (!o.scope)
+        return sd_bus_error_setf(ret, SD_BUS_ERROR_INVALID_ARGS,
+                                 "platformd: option \"scope\" is \"global\" or \"boinc\", not \"%s\"",
+                                 quote_untrusted(words["scope"]).c_str());
+    }
     o.strict = opts["strict"];
     o.allow_slow = opts["allow_slow"];
     o.take_over = opts["take_over"];

@@ -29,6 +29,7 @@ void run_action(Broker& b, const PlannedPlatform& p, ApplyItem& it, ApplyReport&
   co.strict = p.strict;
   co.translator = p.translator;
   co.allow_slow = p.allow_slow;
+  if (p.action == ApplyAction::enable) co.scope = p.scope;
   auto r = p.action == ApplyAction::enable ? b.enable({p.arch}, co) : b.disable({p.arch}, co);
   if (!r) {
     it.error = r.error();

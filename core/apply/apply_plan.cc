@@ -78,6 +78,13 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
     p.before = snapshot_of(*s);
     p.strict = want.strict;
     p.allow_slow = want.allow_slow;
+    p.scope = want.scope;
+    if (want.scope && s->enabled && s->state != PlatformState::native && s->scope != *want.scope)
+      return fail(exit_code::refused,
+                  "{}: {} is enabled with scope {}, the file asks for {}: moving a platform between scopes is not "
+                  "done by apply (BOINC's tasks of it would lose their handler on the way); `platformctl disable {}` "
+                  "first",
+                  want.where, pl->arch, to_string(s->scope), to_string(*want.scope), pl->arch);
     if (want.translator) {
       auto path = resolve_translator(want, *pl, translators);
       if (!path) return path.error();

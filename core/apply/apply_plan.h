@@ -42,6 +42,7 @@ struct PlannedPlatform {
   bool strict = false;
   bool allow_slow = false;
   std::optional<std::string> translator;
+  std::optional<Scope> scope;
 };
 
 // Every catalog platform the file names, in the file's order, then the ones "others" touches.

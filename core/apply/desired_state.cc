@@ -57,7 +57,8 @@ Result<DesiredPlatform> parse_platform(const json& j, std::string_view source, s
     return fail(exit_code::bad_config,
                 "{}: must be an object such as {{\"name\": \"aarch64\", \"state\": \"enabled\"}}, not {}", where,
                 type_name(j));
-  if (auto k = only_known_keys(j, {"name", "state", "strict", "allow_slow", "translator"}, where); !k) return k.error();
+  if (auto k = only_known_keys(j, {"name", "state", "strict", "allow_slow", "translator", "scope"}, where); !k)
+    return k.error();
   DesiredPlatform p;
   auto name = j.find("name");
   if (name == j.end()) return fail(exit_code::bad_config, "{}: has no \"name\"", where);
@@ -89,10 +90,19 @@ Result<DesiredPlatform> parse_platform(const json& j, std::string_view source, s
                   type_name(*t));
     p.translator = t->get<std::string>();
   }
+  if (auto sc = j.find("scope"); sc != j.end()) {
+    std::optional<Scope> scope;
+    if (sc->is_string()) scope = scope_from(sc->get<std::string>());
+    if (!scope)
+      return fail(exit_code::bad_config,
+                  "{}: scope must be \"global\" (every program) or \"boinc\" (BOINC's tasks alone), not {}", where,
+                  type_name(*sc));
+    p.scope = scope;
+  }
   // Policy options describe how to enable: on a platform to be disabled they mean nothing,
   // and accepting them would hide a mistake (the wrong state, or options on the wrong line).
   if (p.state == DesiredState::disabled) {
-    for (auto key : {"strict", "allow_slow", "translator"})
+    for (auto key : {"strict", "allow_slow", "translator", "scope"})
       if (j.contains(key))
         return fail(exit_code::bad_config, "{}: {} applies only to \"state\": \"enabled\"", where, key);
   }

@@ -8,7 +8,8 @@
 //     "platforms": [
 //       {"name": "aarch64", "state": "enabled"},
 //       {"name": "x86_64", "state": "enabled", "strict": true, "translator": "qemu-user-static"},
-//       {"name": "riscv64", "state": "disabled"}
+//       {"name": "riscv64", "state": "disabled"},
+//       {"name": "armhf", "state": "enabled", "scope": "boinc"}
 //     ]
 //   }
 //
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "result.h"
+#include "state.h"
 
 namespace platformd {
 
@@ -39,6 +41,7 @@ struct DesiredPlatform {
   bool strict = false;                    // any floating-point deviation blocks (enabled only)
   bool allow_slow = false;                // advertise although below the speed threshold (enabled only)
   std::optional<std::string> translator;  // emulators/*.json name or its path (enabled only)
+  std::optional<Scope> scope;             // where its handler serves (enabled only; unset: as enable's default)
   std::string where;                      // "FILE: platforms[2] (aarch64)", for messages
 };
 

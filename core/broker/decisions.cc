@@ -28,6 +28,55 @@ std::string identity_in(const std::map<std::string, std::string>& ids, const std
 }
 }  // namespace
 
+namespace {
+// A verified platform scoped to BOINC: where BOINC's client stands decides whether its tasks
+// find the handler (docs/scoped.md).
+void decide_in_boinc_instance(PlatformStatus& ps, const Platform& pl, const BoincInstanceFacts& bi) {
+  using C = BoincInstanceFacts::Client;
+  const std::string name = own_entry_name(pl.arch);
+  switch (bi.client) {
+    case C::not_running:
+      ps.state = PlatformState::emulated;
+      ps.reason =
+          "for BOINC's tasks alone (scope boinc): no BOINC client runs now; platformd-boinc-launch puts the handler "
+          "in BOINC's own namespace when the client starts; the machine's table is left as it is";
+      return;
+    case C::not_launched:
+      ps.state = PlatformState::unavailable;
+      ps.reason = fmt::format(
+          "scope boinc, but the BOINC client that answers was not started by platformd-boinc-launch: its tasks of "
+          "{} find no handler. boinc-client.service needs platformd's drop-in (`systemctl cat boinc-client`), "
+          "then `systemctl restart boinc-client`",
+          pl.arch);
+      return;
+    case C::launched:
+      break;
+  }
+  ps.handler = name;
+  if (!bi.entries) {
+    ps.state = PlatformState::unavailable;
+    ps.reason = fmt::format("scope boinc: BOINC's instance (client PID {}) cannot be read: {}", bi.pid, bi.unreadable);
+    return;
+  }
+  const BinfmtRule* h = find_entry(*bi.entries, name);
+  if (!h || !h->enabled || h->interpreter != ps.translator) {
+    ps.state = PlatformState::unavailable;
+    ps.reason = fmt::format(
+        "scope boinc: {} in BOINC's own namespace (client PID {}){}; platformd puts it back (reconcile)", name,
+        bi.pid,
+        !h              ? " is missing"
+        : !h->enabled   ? " is disabled"
+                        : fmt::format(" runs {}, not the verified {}", h->interpreter, ps.translator));
+    return;
+  }
+  ps.state = PlatformState::emulated;
+  ps.reason = fmt::format(
+      "for BOINC's tasks alone (scope boinc): handler {} in BOINC's own namespace (client PID {}); the machine's "
+      "table is left as it is",
+      name, bi.pid);
+}
+}  // namespace
+
 std::string PlatformFacts::identity_of(const std::string& path) const {
   return identity_in(identities, path);
 }
@@ -109,11 +158,8 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
       ps.state = PlatformState::unavailable;
       ps.reason = fmt::format("{} changed since it was verified; re-verification pending", ps.translator);
     } else {
-      ps.state = PlatformState::emulated;
-      ps.reason = fmt::format(
-          "for BOINC's tasks alone (scope boinc): its handler is in BOINC's own namespace, filled by "
-          "platformd-boinc-launch when the client starts; the machine's table is left as it is{}{}",
-          rec->second.reason.empty() ? "" : "; ", rec->second.reason);
+      decide_in_boinc_instance(ps, pl, f.boinc_instance);
+      if (!rec->second.reason.empty()) ps.reason += "; " + rec->second.reason;
     }
     return ps;
   }
@@ -222,9 +268,12 @@ void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std
   // The client's own detection (x86: any 32-bit ELF under /lib*) can claim a platform the
   // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
   // without IA32 emulation (docs/boinc.md).
+  // An enabled one that cannot run now says why above; the client's tasks of it fail until then.
   if (ps.boinc_reports.value_or(false) && ps.state != PlatformState::emulated && ps.state != PlatformState::withdrawing)
     ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
-                 "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it to emulate it";
+                 (ps.enabled ? "WARNING: the BOINC client advertises it, and its tasks of it fail until this is mended"
+                             : "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it "
+                               "to emulate it");
 }
 
 Repair decide_repair(const RepairFacts& f) {

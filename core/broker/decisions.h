@@ -23,6 +23,20 @@ namespace platformd {
 bool record_reusable(const VerifyRecord& r, std::string_view translator_identity, std::string_view probe_identity,
                      bool strict, bool allow_slow);
 
+// BOINC's own binfmt_misc instance as status found it (issue 21): read only when a platform is
+// scoped to BOINC.
+struct BoincInstanceFacts {
+  enum class Client {
+    not_running,   // no client answers, and no client started by platformd-boinc-launch runs
+    launched,      // the client platformd-boinc-launch started runs (system/launch_record.h)
+    not_launched,  // a client answers on the GUI RPC port, but the launcher did not start it
+  };
+  Client client = Client::not_running;
+  pid_t pid = 0;                                   // launched: the client's process
+  std::optional<std::vector<BinfmtRule>> entries;  // launched: the instance's entries (unset: unreadable)
+  std::string unreadable;                          // why, when unset
+};
+
 // Everything the status of one platform is decided from, read by Broker::status().
 struct PlatformFacts {
   const Platform* platform = nullptr;
@@ -37,6 +51,7 @@ struct PlatformFacts {
   // tasks get now: "" when they are, or the translator has none (rc_home.h, rc_block_problem).
   std::string settings_problem;
   std::int64_t take_over_release_after = 600;  // Paths::take_over_release_after, seconds
+  BoincInstanceFacts boinc_instance;           // for a platform scoped to BOINC
   // The file identity of each translator path involved (file_identity); "" when unknown.
   std::map<std::string, std::string> identities;
   std::string identity_of(const std::string& path) const;

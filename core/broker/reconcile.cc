@@ -11,6 +11,7 @@
 #include "boinc/cc_config.h"
 #include "boinc/rc_home.h"
 #include "broker/decisions.h"
+#include "broker/scope.h"
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
@@ -123,6 +124,7 @@ Result<ChangeReport> Broker::reconcile() {
   sync_boinc(m_, paths_, s.catalog, s.state, ChangeOptions{}, rep, kept_busy, &listing);
   settle_withdrawals(m_, paths_, s.catalog, s.state, listing, false, rep);
   sync_rc(m_, paths_, s.state, s.translators, rep);
+  heal_boinc_instance(m_, paths_, s, rep);
   if (serialize_state(s.state) != state_before || s.state_recovered) {
     if (auto r = save_state(m_, paths_, s.state); !r) return r.error();
   }

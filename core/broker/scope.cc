@@ -12,6 +12,7 @@
 #include "exit_codes.h"
 #include "state.h"
 #include "system/boinc_namespace.h"
+#include "system/launch_record.h"
 
 namespace platformd {
 
@@ -81,12 +82,17 @@ void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const Cha
 Result<ChangeReport> Broker::fill_boinc_instance(const fs::path& instance_dir) {
   auto sess = open_session(m_, paths_, false);
   if (!sess) return sess.error();
-  auto& s = *sess;
   ChangeReport rep;
-  rep.warnings = s.notes;
+  rep.warnings = sess->notes;
+  if (auto r = fill_instance(m_, paths_, *sess, instance_dir, rep); !r) return r.error();
+  return rep;
+}
+
+Result<void> fill_instance(Machine& m, const Paths& p, const Session& s, const fs::path& instance_dir,
+                           ChangeReport& rep) {
   std::vector<BinfmtRule> machine;
-  if (auto e = BinfmtTable(m_, paths_.binfmt_dir).entries(); e) machine = std::move(*e);
-  BinfmtTable inst(m_, instance_dir);
+  if (auto e = BinfmtTable(m, p.binfmt_dir).entries(); e) machine = std::move(*e);
+  BinfmtTable inst(m, instance_dir);
   auto present = inst.entries();
   if (!present) return present.error();
   for (const auto& arch : s.state.enabled) {
@@ -129,7 +135,23 @@ Result<ChangeReport> Broker::fill_boinc_instance(const fs::path& instance_dir) {
     rep.lines.push_back(fmt::format("{}: handler {} ({}, {} scope) in BOINC's instance", arch, rule.name,
                                     rule.interpreter, to_string(s.state.scope_of(arch))));
   }
-  return rep;
+  return {};
+}
+
+void heal_boinc_instance(Machine& m, const Paths& p, const Session& s, ChangeReport& rep) {
+  bool scoped = false;
+  for (const auto& arch : s.state.enabled) scoped = scoped || s.state.scope_of(arch) == Scope::boinc;
+  if (!scoped) return;
+  auto client = find_launched_client(m, p.boinc_run_dir);
+  if (!client) return;  // none runs: the launcher fills the instance when the client starts
+  ChangeReport filled;
+  if (auto r = fill_instance(m, p, s, client->instance_dir, filled); !r) {
+    rep.warnings.push_back(fmt::format("BOINC's instance (client PID {}): {}", client->pid, r.error().message));
+    return;
+  }
+  for (auto& l : filled.lines) rep.lines.push_back("repaired " + l);
+  rep.changed = rep.changed || filled.changed;
+  if (filled.error && !rep.error) rep.error = filled.error;
 }
 
 }  // namespace platformd

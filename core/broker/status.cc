@@ -20,8 +20,31 @@
 #include "fidelity/translator.h"
 #include "fidelity/verifier.h"
 #include "state.h"
+#include "system/launch_record.h"
 
 namespace platformd {
+
+namespace {
+// BOINC's own instance (issue 21), read only when some enabled platform is scoped to BOINC.
+BoincInstanceFacts boinc_instance_facts(Machine& m, const Paths& p, const State& st, bool client_answers) {
+  BoincInstanceFacts bi;
+  bool scoped = false;
+  for (const auto& arch : st.enabled) scoped = scoped || st.scope_of(arch) == Scope::boinc;
+  if (!scoped) return bi;
+  auto launched = find_launched_client(m, p.boinc_run_dir);
+  if (!launched) {
+    bi.client = client_answers ? BoincInstanceFacts::Client::not_launched : BoincInstanceFacts::Client::not_running;
+    return bi;
+  }
+  bi.client = BoincInstanceFacts::Client::launched;
+  bi.pid = launched->pid;
+  if (auto e = BinfmtTable(m, launched->instance_dir).entries(); e)
+    bi.entries = std::move(*e);
+  else
+    bi.unreadable = e.error().message;
+  return bi;
+}
+}  // namespace
 
 Result<StatusReport> Broker::status() {
   auto sess = open_session(m_, paths_, false);
@@ -49,6 +72,7 @@ Result<StatusReport> Broker::status() {
   for (const auto& want : wanted_rc_blocks(s.state, s.translators))
     if (auto why = rc_block_problem(m_, boinc_data_dir(m_, paths_), want))
       for (const auto& arch : want.archs) settings_problem[arch] = *why;
+  const BoincInstanceFacts boinc_instance = boinc_instance_facts(m_, paths_, s.state, client.has_value());
   for (const auto& pl : s.catalog.platforms) {
     PlatformFacts f;
     f.platform = &pl;
@@ -61,6 +85,7 @@ Result<StatusReport> Broker::status() {
     if (!f.have_probe) f.probe_missing = probe_missing_reason(paths_, pl.arch);
     f.client = client;
     f.take_over_release_after = paths_.take_over_release_after.count();
+    f.boinc_instance = boinc_instance;
     if (auto sp = settings_problem.find(pl.arch); sp != settings_problem.end()) f.settings_problem = sp->second;
     for (const auto& e : entries) f.identities.emplace(e.interpreter, file_identity(e.interpreter));
     for (const auto& c : f.candidates) f.identities.emplace(c.path, file_identity(c.path));

@@ -124,11 +124,14 @@ std::optional<Error> error_of(sd_bus_message* reply) {
 }
 
 // Options travel as a{sv}, so that new ones do not change the method's signature.
-int append_options(sd_bus_message* m, const std::vector<std::pair<const char*, bool>>& opts) {
+int append_options(sd_bus_message* m, const std::vector<std::pair<const char*, bool>>& opts,
+                   const std::vector<std::pair<const char*, std::string>>& words = {}) {
   int r = sd_bus_message_open_container(m, 'a', "{sv}");
   if (r < 0) return r;
   for (const auto& [key, value] : opts)
     if ((r = sd_bus_message_append(m, "{sv}", key, "b", static_cast<int>(value))) < 0) return r;
+  for (const auto& [key, value] : words)
+    if ((r = sd_bus_message_append(m, "{sv}", key, "s", value.c_str())) < 0) return r;
   return sd_bus_message_close_container(m);
 }
 
@@ -149,7 +152,9 @@ Result<std::optional<ChangeReport>> change(const char* member, const std::vector
     if (is_disable && o.keep_busy) opts.emplace_back("keep_busy", true);
     if (!is_disable && o.allow_slow) opts.emplace_back("allow_slow", true);
     if (!is_disable && o.take_over) opts.emplace_back("take_over", true);
-    r = append_options(m.get(), opts);
+    std::vector<std::pair<const char*, std::string>> words;
+    if (!is_disable && o.scope) words.emplace_back("scope", std::string(to_string(*o.scope)));
+    r = append_options(m.get(), opts, words);
   }
   if (r < 0) return encode_failure(r);
   auto reply = call(bus->get(), m.get(), kActionTimeoutUsec);

@@ -80,6 +80,7 @@ int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v) {
     if (r >= 0) r = append_strv(m, p.candidates);
     if (r >= 0) r = sd_bus_message_append(m, "s", p.why_chosen.c_str());
     if (r >= 0) r = append_strv(m, p.abort_risks);
+    if (r >= 0) r = sd_bus_message_append(m, "s", std::string(to_string(p.scope)).c_str());
     if (r >= 0) r = sd_bus_message_close_container(m);
     if (r < 0) return r;
   }
@@ -104,7 +105,7 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
   out.clear();
   while ((r = sd_bus_message_enter_container(m, 'r', inner.c_str())) > 0) {
     PlatformStatus p;
-    std::string state;
+    std::string state, scope;
     double ratio = -1;
     int32_t reports = -1;
     if ((r = read_string(m, p.arch)) < 0 || (r = read_string(m, p.boinc_name)) < 0 ||
@@ -114,10 +115,12 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
         (r = read_fidelity(m, p.fidelity)) < 0 || (r = read_double(m, ratio)) < 0 ||
         (r = sd_bus_message_read_basic(m, 'i', &reports)) < 0 || (r = read_string(m, p.verdict)) < 0 ||
         (r = read_strv(m, p.candidates)) < 0 || (r = read_string(m, p.why_chosen)) < 0 ||
-        (r = read_strv(m, p.abort_risks)) < 0)
+        (r = read_strv(m, p.abort_risks)) < 0 || (r = read_string(m, scope)) < 0)
       return r;
     auto st = platform_state_from(state);
-    if (!st) return -EBADMSG;  // a word this client does not know: a newer daemon's reply
+    auto sc = scope_from(scope);
+    if (!st || !sc) return -EBADMSG;  // a word this client does not know: a newer daemon's reply
+    p.scope = *sc;
     p.state = *st;
     p.speed_ratio = to_optional(ratio);
     if (reports >= 0) p.boinc_reports = reports == 1;

@@ -17,7 +17,7 @@ namespace platformd::dbus {
 int append_strv(sd_bus_message* m, const std::vector<std::string>& v);
 int read_strv(sd_bus_message* m, std::vector<std::string>& out);
 
-// a(ssbsbssssdisassas)
+// a(ssbsbssssdisassass)
 int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v);
 int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out);
 

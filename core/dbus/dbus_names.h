@@ -27,8 +27,9 @@ inline constexpr const char* kBusAddressEnv = "PLATFORMD_BUS_ADDRESS";
 //                 reason, fidelity, speed_ratio (-1 = not measured), boinc_reports
 //                 (1 listed by the running client, 0 not listed, -1 client not reachable),
 //                 verdict (one line by impact class), candidates (one line each), choice,
-//                 abort_risks (projects whose tasks BOINC will abort).
-inline constexpr const char* kPlatformStatusType = "(ssbsbssssdisassas)";
+//                 abort_risks (projects whose tasks BOINC will abort), scope ("global" or
+//                 "boinc": where its handler serves).
+inline constexpr const char* kPlatformStatusType = "(ssbsbssssdisassass)";
 // CategoryResult: category, exact, blocking, first_difference.
 inline constexpr const char* kCategoryType = "(sbbs)";
 // VerifyResult: arch, translator, runs, run_detail, categories, fidelity,

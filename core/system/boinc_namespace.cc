@@ -26,12 +26,36 @@ struct Identity {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  // The environment the client gets: ours, with HOME, USER, LOGNAME and SHELL of the user, as
+  // systemd sets them for a unit's User= (box64 reads its rc file from $HOME, docs/box64.md).
+  std::vector<std::string> env;
 };
+
+std::vector<std::string> environment_of(const struct passwd& pw) {
+  const std::pair<const char*, const char*> own[] = {
+      {"HOME", pw.pw_dir}, {"USER", pw.pw_name}, {"LOGNAME", pw.pw_name}, {"SHELL", pw.pw_shell}};
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    bool replaced = false;
+    for (const auto& [k, v] : own) replaced = replaced || (kv.starts_with(k) && kv.substr(std::strlen(k)).starts_with("="));
+    if (!replaced) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : own) env.push_back(fmt::format("{}={}", k, v ? v : ""));
+  return env;
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
 
 Result<Identity> identity_of(const std::string& user) {
   struct passwd* pw = ::getpwnam(user.c_str());
   if (!pw) return fail(exit_code::usage, "no user named '{}'", user);
-  Identity id{pw->pw_uid, pw->pw_gid, {}};
+  Identity id{pw->pw_uid, pw->pw_gid, {}, environment_of(*pw)};
   int n = 64;
   for (int tries = 0; tries < 8; ++tries) {
     id.groups.resize(static_cast<std::size_t>(n));
@@ -115,9 +139,7 @@ Result<BoincNamespace> BoincNamespace::start(const fs::path& mount_point, const 
   // A group this namespace does not map cannot be held in the child's either (setgroups would
   // fail): on a machine every ID is mapped; in a test namespace only a few are.
   std::erase_if(id->groups, [&](gid_t g) { return !mapped(*gid_map, g); });
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = pointers(argv), envp = pointers(id->env);
   const std::string mp = mount_point.string();
   const bool scratch = argv.empty();
 
@@ -142,8 +164,8 @@ Result<BoincNamespace> BoincNamespace::start(const fs::path& mount_point, const 
     if (::setgroups(id->groups.size(), id->groups.data()) != 0) child_fail(out, "setgroups");
     if (::setgid(id->gid) != 0) child_fail(out, "setgid");
     if (::setuid(id->uid) != 0) child_fail(out, "setuid");
-    ::execv(args[0], args.data());
-    child_fail(out, "execv");
+    ::execve(args[0], args.data(), envp.data());
+    child_fail(out, "execve");
   }
   ::close(go[0]);
   ::close(status[1]);
@@ -212,12 +234,10 @@ Result<void> exec_as(const std::string& user, const std::vector<std::string>& ar
   if (argv.empty()) return fail(exit_code::usage, "no client command line");
   auto id = identity_of(user);
   if (!id) return id.error();
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = pointers(argv), envp = pointers(id->env);
   if (::setgroups(id->groups.size(), id->groups.data()) != 0 || ::setgid(id->gid) != 0 || ::setuid(id->uid) != 0)
     return fail(exit_code::failure, "cannot become {}: {}", user, std::strerror(errno));
-  ::execv(args[0], args.data());
+  ::execve(args[0], args.data(), envp.data());
   return fail(exit_code::failure, "cannot run {}: {}", argv[0], std::strerror(errno));
 }
 

@@ -38,6 +38,7 @@ Paths default_paths() {
   override_from_env(p.state_dir, "PLATFORMD_STATE_DIR");
   override_from_env(p.data_dir, "PLATFORMD_DATA_DIR");
   override_from_env(p.probe_dir, "PLATFORMD_PROBE_DIR");
+  override_from_env(p.boinc_run_dir, "PLATFORMD_BOINC_RUN_DIR");
   if (const char* v = std::getenv("PLATFORMD_BOINC_DIR"); v && *v) p.boinc_dir = fs::path(v);
   if (const char* v = std::getenv("PLATFORMD_GUI_RPC_PORT"); v && *v) p.gui_rpc_port = std::atoi(v);
   if (const char* v = std::getenv("PLATFORMD_TAKE_OVER_RELEASE_SECONDS"); v && *v)

@@ -22,11 +22,16 @@ struct Paths {
   // client (or whatever answers on its port, or a cc_config.xml that cannot be read) keeps the
   // platform listed: then our handler goes and theirs is enabled again (issue 20).
   std::chrono::seconds take_over_release_after{600};
+  // Where platformd-boinc-launch keeps BOINC's namespace (issue 21, docs/scoped.md): the mount
+  // point of its binfmt_misc instance (binfmt/) and the record of the client it started
+  // (client). boinc-client.service's RuntimeDirectory, through platformd's drop-in.
+  fs::path boinc_run_dir = "/run/platformd-boinc";
 };
 
 // Defaults with the data paths resolved from /proc/self/exe, then the environment:
 // PLATFORMD_BINFMT_DIR, PLATFORMD_STATE_DIR, PLATFORMD_DATA_DIR, PLATFORMD_PROBE_DIR,
-// PLATFORMD_BOINC_DIR, PLATFORMD_GUI_RPC_PORT, PLATFORMD_TAKE_OVER_RELEASE_SECONDS.
+// PLATFORMD_BOINC_DIR, PLATFORMD_GUI_RPC_PORT, PLATFORMD_TAKE_OVER_RELEASE_SECONDS,
+// PLATFORMD_BOINC_RUN_DIR.
 Paths default_paths();
 
 }  // namespace platformd

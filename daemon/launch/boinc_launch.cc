@@ -1,4 +1,4 @@
-// platformd-boinc-launch [--user USER] [--instance-dir DIR] -- CLIENT [ARGS...]
+// platformd-boinc-launch [--user USER] [--run-dir DIR] -- CLIENT [ARGS...]
 //
 // Starts the BOINC client for BOINC-only emulation (issue 21, docs/scoped.md). Run as root in
 // place of the client (boinc-client.service's ExecStart, through platformd's drop-in). When no
@@ -9,13 +9,17 @@
 // machine's table is not touched, and BOINC's first task finds its handlers in place. This
 // process stays as the service's main process, passes SIGTERM, SIGINT and SIGHUP on, and
 // exits with the client's status. Where the namespace cannot be made, it does not start the
-// client (its tasks of those platforms would fail) and says why.
+// client (its tasks of those platforms would fail) and says why. DIR (default
+// /run/platformd-boinc, the unit's RuntimeDirectory) holds the instance's mount point (binfmt/)
+// and the record of the client (client: system/launch_record.h), through which platformd's
+// status reads BOINC's instance and reconcile heals it.
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include "broker/broker.h"
 #include "state.h"
 #include "system/boinc_namespace.h"
+#include "system/launch_record.h"
 #include "system/machine.h"
 #include "system/paths.h"
 
@@ -24,16 +28,21 @@ using namespace platformd;
 int main(int argc, char** argv) {
   CLI::App app{"start the BOINC client with handlers of its own (platformd)"};
   std::string user = "boinc";
-  std::string instance_dir = "/run/platformd/boinc-binfmt";
+  Paths paths = default_paths();
+  std::string run_dir = paths.boinc_run_dir.string();
   std::vector<std::string> client;
   app.add_option("--user", user, "the user the client runs as")->capture_default_str();
-  app.add_option("--instance-dir", instance_dir, "an empty directory to mount BOINC's binfmt_misc on")
+  app.add_option("--run-dir", run_dir,
+                 "a root-owned directory for BOINC's binfmt_misc instance (DIR/binfmt) and the client's record")
       ->capture_default_str();
   app.add_option("client", client, "the client's command line, after --")->required();
   CLI11_PARSE(app, argc, argv);
 
   RealMachine m;
-  Paths paths = default_paths();
+  paths.boinc_run_dir = run_dir;
+  const fs::path instance_dir = boinc_instance_mount_point(run_dir);
+  std::error_code gone;
+  fs::remove(launch_record_file(run_dir), gone);  // a previous client's
   auto st = load_state(m, paths);
   bool scoped = false;
   if (st)
@@ -67,9 +76,14 @@ int main(int argc, char** argv) {
   for (const auto& l : filled->lines) fmt::print(stderr, "platformd-boinc-launch: {}\n", l);
   for (const auto& w : filled->warnings) fmt::print(stderr, "platformd-boinc-launch: warning: {}\n", w);
   if (filled->error) fmt::print(stderr, "platformd-boinc-launch: {}\n", filled->error->message);
+  if (auto r = write_launch_record(m, run_dir, ns->pid()); !r)
+    fmt::print(stderr, "platformd-boinc-launch: warning: {} (platformd cannot see BOINC's instance)\n",
+               r.error().message);
   if (auto r = ns->release(); !r) {
     fmt::print(stderr, "platformd-boinc-launch: {}\n", r.error().message);
     return 1;
   }
-  return ns->wait_forwarding_signals();
+  int status = ns->wait_forwarding_signals();
+  fs::remove(launch_record_file(run_dir), gone);
+  return status;
 }

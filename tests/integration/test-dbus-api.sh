@@ -8,7 +8,7 @@ platformd_start
 monitor_start
 
 bus_call ListPlatforms || fail "ListPlatforms: $(cat "$T/err")"
-grep -q '^a(ssbsbssssdisassas)as ' "$T/out" || fail "ListPlatforms signature: $(head -c 200 "$T/out")"
+grep -q '^a(ssbsbssssdisassass)as ' "$T/out" || fail "ListPlatforms signature: $(head -c 200 "$T/out")"
 grep -q "\"$(uname -m)\" \"[^\"]*\" true \"native\"" "$T/out" || fail "the host's platform is not native: $(cat "$T/out")"
 bus_call GetHostInfo || fail "GetHostInfo: $(cat "$T/err")"
 grep -q "^sissas \"$(uname -m)\" 64 " "$T/out" || fail "GetHostInfo: $(cat "$T/out")"

@@ -8,7 +8,15 @@
 #     runs a seeded aarch64 task: the task's program ran under platformd's handler in BOINC's
 #     own binfmt_misc instance (its marker file, written by the aarch64 program itself), while the
 #     machine's table still has no platformd entry and the owner's tool still serves outside.
-#  3. disable --force: no longer enabled; the owner's entry untouched.
+#  3. Status reads BOINC's instance through the launcher's record (run dir): emulated, handler in
+#     BOINC's own namespace with the client's PID. A handler removed from that instance makes it
+#     unavailable ("is missing"), and reconcile puts it back: the CLI's, then the daemon's on
+#     SIGHUP (over D-Bus, status too). A D-Bus Enable with a scope that is no word of ours is
+#     refused (InvalidArgs).
+#  4. A client that answers but was not started by the launcher: unavailable, saying so.
+#  5. disable --force: no longer enabled; the owner's entry untouched.
+#  6. The apply file's "scope": enabled for BOINC alone; a file asking to move it to the global
+#     scope is refused (exit 3) with the way, and nothing changes.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/dbus.sh"
 source "$(dirname "$0")/lib/boinc.sh"
@@ -78,7 +86,9 @@ chmod 0755 "$exe"
 sed -i "s|<nbytes>$old_size</nbytes>|<nbytes>$(stat -c %s "$exe")</nbytes>|; s|<user_run_request>3</user_run_request>|<user_run_request>1</user_run_request>|" \
   "$B/client_state.xml"
 chown -R boinc:boinc "$B"
-BOINC_LAUNCHER=("$LAUNCH" --user boinc --instance-dir "$T/boinc-binfmt")
+RUN=$T/boinc-run  # /run/platformd-boinc on a machine (the unit's RuntimeDirectory)
+export PLATFORMD_BOINC_RUN_DIR=$RUN
+BOINC_LAUNCHER=("$LAUNCH" --user boinc --run-dir "$RUN")
 boinc_start "$B" "$port" || fail "the client did not start through the launcher: $(cat "$B/launcher.log")"
 cat "$B/launcher.log"
 marker=""
@@ -100,8 +110,86 @@ check "the owner's entry is still enabled and unchanged" test "$(cat "$BF/owners
 check "a program run outside still goes to the owner's tool" test "$(outside)" = "the owner's tool ran $hello"
 
 # --- 3 ---
+aarch64_status() {
+  python3 -c '
+import json, sys
+p = {x["arch"]: x for x in json.load(open(sys.argv[1]))["platforms"]}["aarch64"]
+print(p["state"], "|", p["reason"])' "$T/out"
+}
+check "the launcher recorded the client" test -s "$RUN/client"
+cpid=$(cut -d' ' -f1 "$RUN/client")
+echo "the client: PID $cpid, user namespace $(readlink "/proc/$cpid/ns/user") (ours: $(readlink /proc/self/ns/user))"
+check "the client runs in a user namespace of its own" test "$(readlink "/proc/$cpid/ns/user")" != "$(readlink /proc/self/ns/user)"
+inst=/proc/$cpid/root$RUN/binfmt
+expect_exit 0 pctl --json status
+echo "status: $(aarch64_status)"
+aarch64_status >"$T/st"
+check "status: emulated, its handler in BOINC's own namespace (client PID $cpid)" \
+  grep -q "^emulated | .*handler platformd-aarch64 in BOINC's own namespace (client PID $cpid)" "$T/st"
+echo -1 >"$inst/platformd-aarch64"
+expect_exit 0 pctl --json status
+echo "status, the handler removed from BOINC's instance: $(aarch64_status)"
+aarch64_status >"$T/st"
+check "status: unavailable, the handler is missing from BOINC's instance" \
+  grep -q "^unavailable | .*platformd-aarch64 in BOINC's own namespace (client PID $cpid) is missing" "$T/st"
+expect_exit 0 pctl reconcile
+cat "$T/out"
+check "reconcile put it back" test -e "$inst/platformd-aarch64"
+check "reconcile said so" grep -q "repaired aarch64: handler platformd-aarch64" "$T/out"
+check "the machine's table still has no platformd entry" sh -c "! ls '$BF' | grep -q '^platformd-'"
+
+# The daemon: SIGHUP (as the safety-net timer would, within 60 s) heals the instance the same way.
+dbus_start
+PLATFORMD_GUI_RPC_PORT=$port platformd_start
+echo -1 >"$inst/platformd-aarch64"
+kill -HUP "$PLATFORMD_PID"
+check "the daemon put the handler back into BOINC's instance" wait_for 30 test -e "$inst/platformd-aarch64"
+check "...and logged it" wait_for 10 grep -q "repaired aarch64: handler platformd-aarch64" "$DAEMON_LOG"
+bus_call ListPlatforms
+check "D-Bus ListPlatforms: aarch64 emulated" grep -q '"aarch64" "aarch64-unknown-linux-gnu" true "emulated"' "$T/out"
+expect_exit 0 pctl --json status  # through the daemon now: the scope crosses D-Bus
+check "status through the daemon: aarch64 emulated, scope boinc" python3 -c '
+import json, sys
+p = {x["arch"]: x for x in json.load(open(sys.argv[1]))["platforms"]}["aarch64"]
+sys.exit(0 if p["state"] == "emulated" and p["scope"] == "boinc" else 1)' "$T/out"
+rc=0
+bus_call Enable 'asa{sv}' 1 aarch64 1 scope s BOINC || rc=$?
+check "D-Bus Enable with scope \"BOINC\": refused" test "$rc" != 0
+check "...as InvalidArgs, naming the words" grep -q 'option "scope" is "global" or "boinc", not "BOINC"' "$T/err"
+platformd_stop
+dbus_stop
+check "the machine's table still has no platformd entry" sh -c "! ls '$BF' | grep -q '^platformd-'"
+
+# --- 4 ---
+boinc_stop "$B"
+check "the launcher removed its record when the client ended" test ! -e "$RUN/client"
+BOINC_LAUNCHER=()
+boinc_start "$B" "$port" || fail "the client did not start"
+expect_exit 0 pctl --json status
+echo "status, a client started without the launcher: $(aarch64_status)"
+aarch64_status >"$T/st"
+check "status: unavailable, the client was not started by the launcher" \
+  grep -q "^unavailable | .*not started by platformd-boinc-launch" "$T/st"
+
+# --- 5 ---
 boinc_stop "$B"
 expect_exit 0 pctl disable --force aarch64
 check "disable --force: no longer enabled" sh -c "! '$PCTL' list --enabled | grep -qx aarch64"
 check "the owner's entry is still enabled and unchanged" test "$(cat "$BF/owners-tool")" = "$owners_before"
+
+# --- 6: the apply file carries the scope ---
+printf '{"version": 1, "platforms": [{"name": "aarch64", "state": "enabled", "scope": "boinc"}]}\n' >"$T/boinc.json"
+expect_exit 8 pctl apply "$T/boinc.json"  # 8: changed
+expect_exit 0 pctl --json status
+check "apply: aarch64 enabled with scope boinc" python3 -c '
+import json, sys
+p = {x["arch"]: x for x in json.load(open(sys.argv[1]))["platforms"]}["aarch64"]
+sys.exit(0 if p["enabled"] and p["scope"] == "boinc" else 1)' "$T/out"
+check "the machine's table still has no platformd entry" sh -c "! ls '$BF' | grep -q '^platformd-'"
+printf '{"version": 1, "platforms": [{"name": "aarch64", "state": "enabled", "scope": "global"}]}\n' >"$T/global.json"
+expect_exit 3 pctl apply "$T/global.json"
+check "apply: moving it to scope global is refused, saying how" \
+  grep -q "aarch64 is enabled with scope boinc, the file asks for global" "$T/out" "$T/err"
+check "...and nothing changed" sh -c "! ls '$BF' | grep -q '^platformd-'"
+expect_exit 0 pctl disable --force aarch64
 finish

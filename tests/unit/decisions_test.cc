@@ -173,6 +173,53 @@ TEST_CASE("decide_platform: scope boinc (issue 21): emulated with no entry in th
     x.enable_verified(false);
     CHECK(x.decide().state == PlatformState::unavailable);
   }
+  using C = BoincInstanceFacts::Client;
+  SUBCASE("no client runs: emulated; the launcher fills the instance when the client starts") {
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::emulated);
+    CHECK(ps.reason.find("no BOINC client runs now") != std::string::npos);
+  }
+  SUBCASE("a client answers that the launcher did not start: its tasks would find no handler") {
+    x.f.boinc_instance.client = C::not_launched;
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::unavailable);
+    CHECK(ps.reason.find("was not started by platformd-boinc-launch") != std::string::npos);
+    CHECK(ps.reason.find("systemctl cat boinc-client") != std::string::npos);
+  }
+  SUBCASE("the launched client's instance holds our handler with the verified translator: emulated") {
+    x.f.boinc_instance.client = C::launched;
+    x.f.boinc_instance.pid = 4242;
+    x.f.boinc_instance.entries = std::vector<BinfmtRule>{own_rule(*x.f.platform, kQemu)};
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::emulated);
+    CHECK(ps.handler == "platformd-aarch64");
+    CHECK(ps.reason.find("in BOINC's own namespace (client PID 4242)") != std::string::npos);
+  }
+  SUBCASE("the launched client's instance lacks it, has it disabled, or with another translator: unavailable") {
+    x.f.boinc_instance.client = C::launched;
+    x.f.boinc_instance.pid = 4242;
+    x.f.boinc_instance.entries = std::vector<BinfmtRule>{};
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::unavailable);
+    CHECK(ps.reason.find("platformd-aarch64 in BOINC's own namespace (client PID 4242) is missing") !=
+          std::string::npos);
+    BinfmtRule off = own_rule(*x.f.platform, kQemu);
+    off.enabled = false;
+    x.f.boinc_instance.entries = std::vector<BinfmtRule>{off};
+    CHECK(x.decide().reason.find("is disabled") != std::string::npos);
+    x.f.boinc_instance.entries = std::vector<BinfmtRule>{own_rule(*x.f.platform, "/usr/bin/other")};
+    ps = x.decide();
+    CHECK(ps.state == PlatformState::unavailable);
+    CHECK(ps.reason.find("runs /usr/bin/other, not the verified " + kQemu) != std::string::npos);
+  }
+  SUBCASE("the launched client's instance cannot be read: unavailable, with why") {
+    x.f.boinc_instance.client = C::launched;
+    x.f.boinc_instance.pid = 4242;
+    x.f.boinc_instance.unreadable = "Permission denied";
+    auto ps = x.decide();
+    CHECK(ps.state == PlatformState::unavailable);
+    CHECK(ps.reason.find("cannot be read: Permission denied") != std::string::npos);
+  }
 }
 
 TEST_CASE("decide_platform: another tool's entry that serves it is reported as the handler") {
@@ -271,6 +318,15 @@ TEST_CASE("finish_reason: abort risks, unknown BOINC names and a client that adv
   CHECK(ps.abort_risks.size() == 1);
   CHECK(ps.reason.find("WARNING: project P") != std::string::npos);
   CHECK(ps.reason.find("advertises it, but") == std::string::npos);
+  // Enabled but unavailable (its entry gone): the warning does not tell to enable it.
+  x.entries.clear();
+  ps = x.decide();
+  REQUIRE(ps.state == PlatformState::unavailable);
+  ps.boinc_reports = true;
+  finish_reason(ps, *x.f.platform, {});
+  CHECK(ps.reason.find("WARNING: the BOINC client advertises it, and its tasks of it fail until this is mended") !=
+        std::string::npos);
+  CHECK(ps.reason.find("enable it to emulate it") == std::string::npos);
 }
 
 TEST_CASE("record_reusable: same files, same policy, fast enough") {

@@ -235,3 +235,32 @@ TEST_CASE("desired-state errors quote a short escaped excerpt of the file, never
   CHECK(esc.find('\x1b') == std::string::npos);
   CHECK(esc.find("\\x1b") != std::string::npos);
 }
+
+TEST_CASE("scope (issue 21): parsed, passed to the enable, and a move between scopes refused with the way") {
+  auto d = parsed(R"({"platforms": [{"name": "armhf", "state": "enabled", "scope": "boinc"},
+                                    {"name": "aarch64", "state": "enabled", "scope": "global"}]})");
+  CHECK(d.platforms[0].scope == Scope::boinc);
+  CHECK(d.platforms[1].scope == Scope::global);
+  CHECK_FALSE(parsed(R"({"platforms": [{"name": "armhf", "state": "enabled"}]})").platforms[0].scope);
+  CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "enabled", "scope": "BOINC"}]})")
+            .find("scope must be \"global\" (every program) or \"boinc\" (BOINC's tasks alone), not the string \"BOINC\"") !=
+        std::string::npos);
+  CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "enabled", "scope": true}]})").find("alone), not true") !=
+        std::string::npos);
+  CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "disabled", "scope": "boinc"}]})")
+            .find("scope applies only to \"state\": \"enabled\"") != std::string::npos);
+
+  auto cat = shipped_catalog();
+  auto tr = shipped_translators();
+  auto plan = plan_apply(d, cat, tr, status_x86());
+  REQUIRE(plan);
+  CHECK(planned(*plan, "armhf").action == ApplyAction::enable);
+  CHECK(planned(*plan, "armhf").scope == Scope::boinc);
+  CHECK(planned(*plan, "aarch64").action == ApplyAction::none);  // enabled globally, as asked
+  auto move = plan_apply(parsed(R"({"platforms": [{"name": "aarch64", "state": "enabled", "scope": "boinc"}]})"), cat,
+                         tr, status_x86());
+  REQUIRE_FALSE(move);
+  CHECK(move.error().message.find("aarch64 is enabled with scope global, the file asks for boinc") !=
+        std::string::npos);
+  CHECK(move.error().message.find("`platformctl disable aarch64` first") != std::string::npos);
+}

@@ -45,6 +45,15 @@ options:
       - The translator to use, by its description name (C(qemu-user-static), C(box64)) or the
         path of its binary. Default is the first usable one.
     type: str
+  scope:
+    description:
+      - Where its handler serves (only with I(state=enabled)). C(global) registers it in the
+        machine's binfmt_misc table, for every program; C(boinc), for BOINC's tasks alone, in
+        BOINC's own binfmt_misc instance (Linux 6.7 or later; the client started through
+        platformd's boinc-client.service drop-in), leaving the machine's table (box64's entry,
+        for one) as it is. Default is platformctl's.
+    type: str
+    choices: [global, boinc]
   platformctl:
     description: Path of platformctl. Default is the one on C(PATH).
     type: path
@@ -64,6 +73,11 @@ EXAMPLES = r"""
     name: x86_64
     translator: box64
     strict: true
+
+- name: x86_64 for BOINC's tasks alone; box64's own entry keeps serving the board's games
+  platformd.boinc.platform:
+    name: x86_64
+    scope: boinc
 
 - name: Withdraw riscv64 (refused while BOINC holds tasks of it)
   platformd.boinc.platform:
@@ -131,6 +145,7 @@ def main():
             strict=dict(type="bool", default=False),
             allow_slow=dict(type="bool", default=False),
             translator=dict(type="str"),
+            scope=dict(type="str", choices=["global", "boinc"]),
             platformctl=dict(type="path"),
         ),
         supports_check_mode=True,
@@ -145,6 +160,8 @@ def main():
         entry["allow_slow"] = True
     if p["translator"]:
         entry["translator"] = p["translator"]
+    if p["scope"]:
+        entry["scope"] = p["scope"]
     report = apply_document(module, {"version": 1, "platforms": [entry]}, module.check_mode)
 
     items = report.get("platforms") or []

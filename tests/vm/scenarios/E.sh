@@ -14,16 +14,9 @@
 here=$(dirname "$0")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-# The package's own static x86_64 probe, as a test program (/var/tmp: /tmp is empty after the reboot).
-P64=/var/tmp/deb/usr/lib/platformd/probes/probe-x86_64
-extract_deb() { mkdir -p /var/tmp/deb && dpkg-deb -x "$V"/debs/platformd_*_arm64.deb /var/tmp/deb; }
 
 boot1() {
-  log "the guest"
-  run uname -a
-  run cat /etc/debian_version
-  dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' boinc-client qemu-user box64 systemd
-  boot_time
+  board_intro
   echo "binfmt_misc entries at boot: $(entries | tr '\n' ' ')"
   check "box64's entry was registered at boot (systemd-binfmt, /usr/lib/binfmt.d/box64.conf)" has_entry box64
   run cat "$B/box64"

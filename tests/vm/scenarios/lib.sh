@@ -133,3 +133,17 @@ boot_time() {
   awk -v us="$us" -v b="$BOOT" 'BEGIN { printf "multi-user boot%s %.1f\n", b, us / 1e6 }' | tee -a "$OUT/steps"
 }
 not_enabled() { ! enabled_has "$1"; }
+
+# The Debian 13 board of scenarios E and H: its facts, and platformd's package unpacked to
+# /var/tmp/deb (its static x86_64 probe, $P64, serves as a test program; /var/tmp: /tmp is
+# empty after a reboot).
+# shellcheck disable=SC2034 # used by the scenarios that source this library
+P64=/var/tmp/deb/usr/lib/platformd/probes/probe-x86_64
+extract_deb() { mkdir -p /var/tmp/deb && dpkg-deb -x "$V"/debs/platformd_*_arm64.deb /var/tmp/deb; }
+board_intro() {
+  log "the guest"
+  run uname -a
+  run cat /etc/debian_version
+  dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' boinc-client qemu-user box64 systemd
+  boot_time
+}
