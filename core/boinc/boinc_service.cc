@@ -53,6 +53,22 @@ std::string string_property(sd_bus* bus, const std::string& path, const char* if
   return s ? std::string(s.get()) : std::string();
 }
 
+// The program of a service's first ExecStart= (type a(sasbttttuii): path, argv, ...).
+std::string exec_start_path(sd_bus* bus, const std::string& path) {
+  sd::BusError err;
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_get_property(bus, kSystemd, path.c_str(), kServiceIface, "ExecStart", err.get(), &raw,
+                          "a(sasbttttuii)") < 0)
+    return {};
+  sd::Message reply(raw);
+  const char* prog = nullptr;
+  if (sd_bus_message_enter_container(reply.get(), 'a', "(sasbttttuii)") <= 0 ||
+      sd_bus_message_enter_container(reply.get(), 'r', "sasbttttuii") <= 0 ||
+      sd_bus_message_read(reply.get(), "s", &prog) < 0 || !prog)
+    return {};
+  return prog;
+}
+
 struct JobWait {
   std::string path;                            // our job, once RestartUnit answered
   std::map<std::string, std::string> removed;  // job path -> result, for every JobRemoved seen
@@ -93,6 +109,7 @@ Result<std::optional<BoincUnit>> SystemdBoincService::query() {
     u.working_directory = string_property(bus->get(), path, kServiceIface, "WorkingDirectory");
     sd::BusError perr;
     sd_bus_get_property_trivial(bus->get(), kSystemd, path, kServiceIface, "MainPID", perr.get(), 'u', &u.main_pid);
+    u.exec_path = exec_start_path(bus->get(), path);
   }
   return std::optional<BoincUnit>(std::move(u));
 }

@@ -269,7 +269,8 @@ void finish_reason(PlatformStatus& ps, const Platform& pl, const std::vector<std
   // kernel cannot run; its tasks would then fail. Seen here: i686 on an x86_64 kernel
   // without IA32 emulation (docs/boinc.md).
   // An enabled one that cannot run now says why above; the client's tasks of it fail until then.
-  if (ps.boinc_reports.value_or(false) && ps.state != PlatformState::emulated && ps.state != PlatformState::withdrawing)
+  if (ps.boinc_reports.value_or(false) && ps.state != PlatformState::native && ps.state != PlatformState::emulated &&
+      ps.state != PlatformState::withdrawing)
     ps.reason += std::string(ps.reason.empty() ? "" : "; ") +
                  (ps.enabled ? "WARNING: the BOINC client advertises it, and its tasks of it fail until this is mended"
                              : "WARNING: the BOINC client advertises it, but this machine cannot run it; enable it "

@@ -322,20 +322,45 @@ Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const
   auto run = begin_change(m_, paths_, names);
   if (!run) return run.error();
   auto& s = run->s;
-  if (o.scope == Scope::boinc) {
-    enable_in_boinc_scope(m_, paths_, *run, o);
-    return finish_change(m_, paths_, *run, o);
+  // Each platform's scope: the one asked for; unasked, the one it is enabled in, and for one not
+  // enabled yet the default (decide_default_scope), read once and said.
+  std::optional<DefaultScope> dflt;
+  std::vector<const Platform*> boinc, global;
+  for (const Platform* pl : run->platforms) {
+    Scope sc = Scope::global;
+    if (o.scope) {
+      sc = *o.scope;
+    } else if (contains(s.state.enabled, pl->arch) || s.host.runs_natively(pl->arch)) {
+      sc = s.state.scope_of(pl->arch);
+    } else {
+      if (!dflt) {
+        dflt = default_scope(m_, paths_);
+        run->rep.lines.push_back("default scope " + dflt->why);
+      }
+      sc = dflt->scope;
+    }
+    (sc == Scope::boinc ? boinc : global).push_back(pl);
   }
-  for (const Platform* pl : run->platforms)
+  for (const Platform* pl : global)
     if (contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::boinc)
       return fail(exit_code::refused,
                   "{}: enabled for BOINC's tasks alone (scope boinc); `platformctl disable {}` first, then enable it "
                   "with --scope global",
                   pl->arch, pl->arch);
-  BinfmtTable table(m_, paths_.binfmt_dir);
-  if (auto ok = table.prepare(); !ok) return ok.error();
-  auto natives = native_headers(paths_, s.host);
-  for (const Platform* pl : run->platforms) enable_one(m_, paths_, s, table, natives, pl, o, run->rep);
+  const auto all = run->platforms;
+  if (!boinc.empty()) {
+    run->platforms = boinc;
+    ChangeOptions bo = o;
+    bo.scope = Scope::boinc;
+    enable_in_boinc_scope(m_, paths_, *run, bo);
+  }
+  if (!global.empty()) {
+    BinfmtTable table(m_, paths_.binfmt_dir);
+    if (auto ok = table.prepare(); !ok) return ok.error();
+    auto natives = native_headers(paths_, s.host);
+    for (const Platform* pl : global) enable_one(m_, paths_, s, table, natives, pl, o, run->rep);
+  }
+  run->platforms = all;
   return finish_change(m_, paths_, *run, o);
 }
 

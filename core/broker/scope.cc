@@ -5,6 +5,7 @@
 #include "broker/scope.h"
 
 #include <stdlib.h>
+#include <cstdio>
 
 #include "broker/broker.h"
 #include "broker/session.h"
@@ -15,6 +16,33 @@
 #include "system/launch_record.h"
 
 namespace platformd {
+
+DefaultScope decide_default_scope(std::string_view kernel_release, const std::optional<BoincUnit>& unit,
+                                  const fs::path& launcher) {
+  int major = 0, minor = 0;
+  const bool parsed = std::sscanf(std::string(kernel_release).c_str(), "%d.%d", &major, &minor) == 2;
+  const std::string release(kernel_release.substr(0, kernel_release.find_first_of(" \n")));
+  if (!parsed || major < 6 || (major == 6 && minor < 7))
+    return {Scope::global, fmt::format("global: Linux {} gives a user namespace no binfmt_misc of its own (6.7 does)",
+                                       parsed ? release : "(unknown release)")};
+  if (!unit || !unit->loaded())
+    return {Scope::global, fmt::format("global: no {} for systemd to start through platformd-boinc-launch",
+                                       unit ? kBoincUnit : "systemd (or no system bus) to start the BOINC client")};
+  if (unit->exec_path != launcher.string())
+    return {Scope::global,
+            fmt::format("global: {} starts {}, not platformd-boinc-launch (an ExecStart= override? `systemctl cat {}`)",
+                        kBoincUnit, unit->exec_path.empty() ? "an unknown program" : unit->exec_path, kBoincUnit)};
+  return {Scope::boinc, fmt::format("boinc: Linux {} gives BOINC's namespace its own binfmt_misc, and {} starts the "
+                                    "client through platformd-boinc-launch",
+                                    release, kBoincUnit)};
+}
+
+DefaultScope default_scope(Machine& m, const Paths& p) {
+  auto release = m.read_file("/proc/sys/kernel/osrelease", 256);
+  std::optional<BoincUnit> unit;
+  if (auto q = SystemdBoincService().query(); q) unit = *q;
+  return decide_default_scope(release ? *release : "", unit, p.launcher);
+}
 
 void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const ChangeOptions& o) {
   auto& s = run.s;

@@ -3,6 +3,11 @@
 // table; filling BOINC's instance (the launcher) and healing it (reconcile).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "boinc/boinc_service.h"
 #include "broker/broker.h"
 #include "broker/session.h"
 #include "result.h"
@@ -10,6 +15,21 @@
 #include "system/paths.h"
 
 namespace platformd {
+
+// The scope `enable` gives a platform not enabled yet when none is asked for (issue 21): boinc
+// where the kernel gives a user namespace its own binfmt_misc (Linux 6.7) and systemd starts
+// boinc-client.service through the launcher (the package's drop-in in place, no ExecStart=
+// override); global elsewhere. `why` says which fact decided, for status and enable.
+struct DefaultScope {
+  Scope scope = Scope::global;
+  std::string why;
+};
+// Pure. kernel_release: /proc/sys/kernel/osrelease ("6.12.95+deb12-amd64"); unit: systemd's
+// view of boinc-client.service (unset: no systemd to ask).
+DefaultScope decide_default_scope(std::string_view kernel_release, const std::optional<BoincUnit>& unit,
+                                  const fs::path& launcher);
+// The facts, read: the kernel's release and systemd's unit.
+DefaultScope default_scope(Machine& m, const Paths& p);
 
 // Enables run.platforms with Scope::boinc (called by Broker::enable, which finishes the change).
 // A platform enabled in the global scope is refused (disable it first).

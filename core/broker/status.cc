@@ -11,6 +11,7 @@
 #include "boinc/cc_config.h"
 #include "boinc/rc_home.h"
 #include "broker/decisions.h"
+#include "broker/scope.h"
 #include "broker/session.h"
 #include "broker/steps.h"
 #include "exit_codes.h"
@@ -73,6 +74,7 @@ Result<StatusReport> Broker::status() {
     if (auto why = rc_block_problem(m_, boinc_data_dir(m_, paths_), want))
       for (const auto& arch : want.archs) settings_problem[arch] = *why;
   const BoincInstanceFacts boinc_instance = boinc_instance_facts(m_, paths_, s.state, client.has_value());
+  rep.notes.push_back("default scope for a platform enabled without --scope: " + default_scope(m_, paths_).why);
   for (const auto& pl : s.catalog.platforms) {
     PlatformFacts f;
     f.platform = &pl;

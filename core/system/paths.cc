@@ -34,6 +34,7 @@ Paths default_paths() {
   fs::path prefix = install_prefix();
   p.data_dir = prefix / PLATFORMD_PKGDATADIR;
   p.probe_dir = prefix / PLATFORMD_PKGLIBDIR / "probes";
+  p.launcher = prefix / PLATFORMD_PKGLIBDIR / "platformd-boinc-launch";
   override_from_env(p.binfmt_dir, "PLATFORMD_BINFMT_DIR");
   override_from_env(p.state_dir, "PLATFORMD_STATE_DIR");
   override_from_env(p.data_dir, "PLATFORMD_DATA_DIR");

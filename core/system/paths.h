@@ -26,6 +26,9 @@ struct Paths {
   // point of its binfmt_misc instance (binfmt/) and the record of the client it started
   // (client). boinc-client.service's RuntimeDirectory, through platformd's drop-in.
   fs::path boinc_run_dir = "/run/platformd-boinc";
+  // The launcher itself (PREFIX/lib/platformd/platformd-boinc-launch): when boinc-client.service
+  // starts it, the default scope is boinc (broker/scope.h, decide_default_scope).
+  fs::path launcher;
 };
 
 // Defaults with the data paths resolved from /proc/self/exe, then the environment:

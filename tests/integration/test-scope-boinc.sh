@@ -94,7 +94,8 @@ cat "$B/launcher.log"
 marker=""
 for _ in $(seq 1 300); do
   marker=$(find "$ATTACK" -name ran-aarch64-task 2>/dev/null | head -n1)
-  [ -n "$marker" ] && break
+  # Written once the program has closed it (found earlier, under load, it was still empty).
+  [ -n "$marker" ] && grep -q '^uid ' "$marker" && break
   sleep 0.2
 done
 [ -n "$marker" ] || {

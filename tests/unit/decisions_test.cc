@@ -327,6 +327,15 @@ TEST_CASE("finish_reason: abort risks, unknown BOINC names and a client that adv
   CHECK(ps.reason.find("WARNING: the BOINC client advertises it, and its tasks of it fail until this is mended") !=
         std::string::npos);
   CHECK(ps.reason.find("enable it to emulate it") == std::string::npos);
+  // The userland's own platform, which every client lists: no warning (scenario I's board
+  // showed one for aarch64 before).
+  Fixture arm;
+  arm.host.kernel_arch = arm.host.userland_arch = "aarch64";
+  ps = arm.decide();
+  REQUIRE(ps.state == PlatformState::native);
+  ps.boinc_reports = true;
+  finish_reason(ps, *arm.f.platform, {});
+  CHECK(ps.reason.find("WARNING") == std::string::npos);
 }
 
 TEST_CASE("record_reusable: same files, same policy, fast enough") {
