@@ -215,15 +215,15 @@ open(p, "w").write(s)
 PY
 }
 
-# server_work APP NAME SEED N: one workunit, min_quorum 2 and target_nresults 2: two replicas,
-# each computed by another host, compared by the bitwise validator.
+# server_work APP NAME SEED N [QUORUM]: one workunit, min_quorum and target_nresults QUORUM
+# (default 2: two replicas, each computed by another host, compared by the bitwise validator).
 server_work() {
-  local app=$1 name=$2 proot=$SW/projects/$PROJECT
+  local app=$1 name=$2 q=${5:-2} proot=$SW/projects/$PROJECT
   echo "$3 $4" >"$SW/${name}_in"
   install -o "$SERVER_USER" -m 0644 "$SW/${name}_in" "$proot/${name}_in"
   (cd "$proot" && as_server bin/stage_file --copy "${name}_in" &&
     as_server bin/create_work --appname "$app" --wu_name "$name" --wu_template "templates/${app}_in" \
-      --result_template "templates/${app}_out" --min_quorum 2 --target_nresults 2 "${name}_in")
+      --result_template "templates/${app}_out" --min_quorum "$q" --target_nresults "$q" "${name}_in")
 }
 
 server_start_daemons() {
