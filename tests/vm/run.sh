@@ -18,8 +18,13 @@
 # kernel) with a user-mode network, clones this repository's HEAD from the share and runs
 # README's two commands as written; TCG (KVM with PLATFORMD_VM_KVM=1).
 #
-# Scenario E boots a Debian 13 image and installs the Debian 13 build of the package (from
-# PLATFORMD_VM_DEBS/trixie/, else built with scripts/build-debs.sh --suite trixie).
+# Scenarios E and H boot a Debian 13 image and install the Debian 13 build of the package (from
+# PLATFORMD_VM_DEBS/trixie/, else built with scripts/build-debs.sh --suite trixie). H (issue
+# 21, on request): `enable --scope boinc` with box64's entry in the machine's table.
+#
+# Scenario I (issue 22) is run by tests/server/run.sh board: the arm64 board against a real
+# BOINC server (PLATFORMD_VM_SERVER_URL, _SERVER_NAME, _NETNS_PID: QEMU runs in the server's
+# network namespace).
 #
 # Environment: PLATFORMD_VM_DEBS (a directory with platformd_*_{amd64,arm64,armhf}.deb),
 # PLATFORMD_VM_CACHE (images, default /var/cache/platformd-vm), PLATFORMD_VM_BOOT_TIMEOUT
@@ -42,15 +47,15 @@ expanded=()
 for s in "${scenarios[@]}"; do
   case "$s" in
     A) expanded+=(A-debian A-masked) ;;
-    A-debian | A-masked | B | C | D | E | F | G) expanded+=("$s") ;;
-    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D, E, F, G)" >&2; exit 2 ;;
+    A-debian | A-masked | B | C | D | E | F | G | H | I) expanded+=("$s") ;;
+    *) echo "tests/vm/run.sh: unknown scenario '$s' (A, A-debian, A-masked, B, C, D, E, F, G, H, I)" >&2; exit 2 ;;
   esac
 done
 
 # scenario -> image, deb architecture, qemu machine
-image_of() { case "$1" in G) echo amd64-fresh ;; A-* | F-amd64) echo amd64 ;; B | D | F-arm64) echo arm64 ;; C) echo armhf ;; E) echo arm64-trixie ;; F) echo amd64+arm64 ;; esac; }
+image_of() { case "$1" in G) echo amd64-fresh ;; A-* | F-amd64) echo amd64 ;; B | D | F-arm64 | I) echo arm64 ;; C) echo armhf ;; E | H) echo arm64-trixie ;; F) echo amd64+arm64 ;; esac; }
 deb_arch_of() { image_of "$1" | sed 's/-.*//'; }
-suite_of() { case "$1" in E) echo trixie ;; *) echo "" ;; esac; }
+suite_of() { case "$1" in E | H) echo trixie ;; *) echo "" ;; esac; }
 
 # --- the .debs ------------------------------------------------------------------------------
 # deb_for ARCH: prints the .deb's path, building the host's own architecture when no
@@ -151,6 +156,11 @@ boot() {
   cmd+=(-nographic -nic "$nic" -no-reboot -kernel "$img/vmlinuz" -initrd "$img/initrd.img"
     -drive "file=$dir/disk.qcow2,if=virtio,format=qcow2"
     -virtfs "local,path=$dir/share,mount_tag=vmtest,security_model=none,id=vmtest")
+  # Scenario I's guest reaches the BOINC server of tests/server/ on 10.0.2.2: QEMU's user-mode
+  # network then lives in the server's network namespace, whose loopback the server listens on.
+  if [ "$scen" = I ] && [ -n "${PLATFORMD_VM_NETNS_PID:-}" ]; then
+    cmd=(nsenter "--net=/proc/$PLATFORMD_VM_NETNS_PID/ns/net" -- "${cmd[@]}")
+  fi
   log "$scen: boot $n (timeout ${tmo}s)"
   t=$(date +%s)
   timeout --kill-after=20 "$tmo" "${cmd[@]}" </dev/null >"$dir/console-$n.log" 2>&1 &
@@ -197,12 +207,15 @@ run_scenario() {
   case "$scen" in
     A-debian) echo BINFMT_MODE=debian >"$dir/share/params" ;;
     A-masked) echo BINFMT_MODE=masked >"$dir/share/params" ;;
+    I) printf 'SERVER_URL=%s\nSERVER_NAME=%s\nBOARD_TASKS=%s\n' "${PLATFORMD_VM_SERVER_URL:?scenario I: run it through tests/server/run.sh board}" \
+      "$PLATFORMD_VM_SERVER_NAME" "${PLATFORMD_VM_BOARD_TASKS:-3}" >"$dir/share/params" ;;
     *) : >"$dir/share/params" ;;
   esac
   chmod +x "$dir/share/scenario"
   qemu-img create -q -f qcow2 -b "$img/disk.img" -F raw "$dir/disk.qcow2"
   local nic=none
-  [ "$scen" = G ] && nic=user  # the newcomer's apt-get and README's commands need the network
+  # G: the newcomer's apt-get and README's commands need the network; I: the BOINC server.
+  case "$scen" in G | I) nic=user ;; esac
   for n in 1 2 3 4; do
     boot "$scen" "$dir" "$n" "$img" "$nic"
     rc=$(cat "$dir/share/out/rc-$n" 2>/dev/null || echo none)
