@@ -4,6 +4,8 @@
 #   host_up NAME PORT          starts a client (reports results at once, no GPUs, no benchmarks)
 #   host_attach NAME EMAIL     creates an account on the project and attaches the client to it
 #   host_cmd NAME ARGS...      boinccmd against that client
+#   check WHAT CMD...          a scenario's check: "ok: WHAT" or "FAIL: WHAT", counted in
+#                              $pass and $failed
 
 host_dir() { echo "$SW/hosts/$1"; }
 host_port() { cat "$(host_dir "$1")/port"; }
@@ -47,4 +49,18 @@ hosts_down() {
   for d in "$SW"/hosts/*/; do
     if [ -f "$d/pid" ]; then kill "$(cat "$d/pid")" 2>/dev/null || true; fi
   done
+}
+
+pass=0
+failed=0
+check() {
+  local what=$1
+  shift
+  if "$@"; then
+    echo "ok: $what"
+    pass=$((pass + 1))
+  else
+    echo "FAIL: $what"
+    failed=$((failed + 1))
+  fi
 }

@@ -10,19 +10,6 @@ source "$here/project.sh"
 source "$here/hosts.sh"
 trap 'hosts_down; server_down' EXIT
 t0=$SECONDS
-pass=0
-failed=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    echo "ok: $what"
-    pass=$((pass + 1))
-  else
-    echo "FAIL: $what"
-    failed=$((failed + 1))
-  fi
-}
 
 server_up "$SW" "$SERVER_TREE"
 server_apps "$SW/apps-build"
