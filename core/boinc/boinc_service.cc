@@ -57,8 +57,8 @@ std::string string_property(sd_bus* bus, const std::string& path, const char* if
 std::string exec_start_path(sd_bus* bus, const std::string& path) {
   sd::BusError err;
   sd_bus_message* raw = nullptr;
-  if (sd_bus_get_property(bus, kSystemd, path.c_str(), kServiceIface, "ExecStart", err.get(), &raw,
-                          "a(sasbttttuii)") < 0)
+  if (sd_bus_get_property(bus, kSystemd, path.c_str(), kServiceIface, "ExecStart", err.get(), &raw, "a(sasbttttuii)") <
+      0)
     return {};
   sd::Message reply(raw);
   const char* prog = nullptr;

@@ -23,7 +23,7 @@ struct BoincUnit {
   std::string active_state;       // "active", "inactive", "failed", "activating", ...
   std::string working_directory;  // the Service's WorkingDirectory= ("" when unset)
   std::uint32_t main_pid = 0;
-  std::string exec_path;          // the program of the first ExecStart= ("" when unknown)
+  std::string exec_path;  // the program of the first ExecStart= ("" when unknown)
   bool loaded() const { return load_state == "loaded"; }
   bool running() const {
     return active_state == "active" || active_state == "activating" || active_state == "reloading";

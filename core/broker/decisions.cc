@@ -62,11 +62,10 @@ void decide_in_boinc_instance(PlatformStatus& ps, const Platform& pl, const Boin
   if (!h || !h->enabled || h->interpreter != ps.translator) {
     ps.state = PlatformState::unavailable;
     ps.reason = fmt::format(
-        "scope boinc: {} in BOINC's own namespace (client PID {}){}; platformd puts it back (reconcile)", name,
-        bi.pid,
-        !h              ? " is missing"
-        : !h->enabled   ? " is disabled"
-                        : fmt::format(" runs {}, not the verified {}", h->interpreter, ps.translator));
+        "scope boinc: {} in BOINC's own namespace (client PID {}){}; platformd puts it back (reconcile)", name, bi.pid,
+        !h            ? " is missing"
+        : !h->enabled ? " is disabled"
+                      : fmt::format(" runs {}, not the verified {}", h->interpreter, ps.translator));
     return;
   }
   ps.state = PlatformState::emulated;

@@ -38,7 +38,8 @@ std::vector<std::string> environment_of(const struct passwd& pw) {
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
     bool replaced = false;
-    for (const auto& [k, v] : own) replaced = replaced || (kv.starts_with(k) && kv.substr(std::strlen(k)).starts_with("="));
+    for (const auto& [k, v] : own)
+      replaced = replaced || (kv.starts_with(k) && kv.substr(std::strlen(k)).starts_with("="));
     if (!replaced) env.emplace_back(kv);
   }
   for (const auto& [k, v] : own) env.push_back(fmt::format("{}={}", k, v ? v : ""));

@@ -31,7 +31,9 @@ std::optional<LaunchRecord> parse_launch_record(std::string_view text) {
   return r;
 }
 
-std::string format_launch_record(const LaunchRecord& r) { return fmt::format("{} {}\n", r.pid, r.start_time); }
+std::string format_launch_record(const LaunchRecord& r) {
+  return fmt::format("{} {}\n", r.pid, r.start_time);
+}
 
 std::optional<std::uint64_t> stat_start_time(std::string_view stat) {
   auto close = stat.rfind(')');
@@ -55,8 +57,12 @@ std::optional<std::uint64_t> stat_start_time(std::string_view stat) {
   return std::nullopt;
 }
 
-fs::path boinc_instance_mount_point(const fs::path& run_dir) { return run_dir / "binfmt"; }
-fs::path launch_record_file(const fs::path& run_dir) { return run_dir / "client"; }
+fs::path boinc_instance_mount_point(const fs::path& run_dir) {
+  return run_dir / "binfmt";
+}
+fs::path launch_record_file(const fs::path& run_dir) {
+  return run_dir / "client";
+}
 
 namespace {
 std::optional<std::uint64_t> start_time_of(Machine& m, pid_t pid) {
@@ -80,8 +86,8 @@ std::optional<LaunchedClient> find_launched_client(Machine& m, const fs::path& r
   if (!rec) return std::nullopt;
   auto t = start_time_of(m, rec->pid);
   if (!t || *t != rec->start_time) return std::nullopt;
-  return LaunchedClient{rec->pid, fs::path(fmt::format("/proc/{}/root", rec->pid)) /
-                                      boinc_instance_mount_point(run_dir).relative_path()};
+  return LaunchedClient{
+      rec->pid, fs::path(fmt::format("/proc/{}/root", rec->pid)) / boinc_instance_mount_point(run_dir).relative_path()};
 }
 
 }  // namespace platformd

@@ -243,8 +243,8 @@ TEST_CASE("scope (issue 21): parsed, passed to the enable, and a move between sc
   CHECK(d.platforms[1].scope == Scope::global);
   CHECK_FALSE(parsed(R"({"platforms": [{"name": "armhf", "state": "enabled"}]})").platforms[0].scope);
   CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "enabled", "scope": "BOINC"}]})")
-            .find("scope must be \"global\" (every program) or \"boinc\" (BOINC's tasks alone), not the string \"BOINC\"") !=
-        std::string::npos);
+            .find("scope must be \"global\" (every program) or \"boinc\" (BOINC's tasks alone), not the string "
+                  "\"BOINC\"") != std::string::npos);
   CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "enabled", "scope": true}]})").find("alone), not true") !=
         std::string::npos);
   CHECK(error_of(R"({"platforms": [{"name": "armhf", "state": "disabled", "scope": "boinc"}]})")

@@ -55,7 +55,8 @@ TEST_CASE("launch record: a record names the client only while that very process
   REQUIRE(m.replace_file(launch_record_file(dir), format_launch_record({own->pid, own->start_time + 1}),
                          FileOwnership{::getuid(), ::getgid(), 0644}, std::nullopt));
   CHECK(!find_launched_client(m, dir));
-  REQUIRE(m.replace_file(launch_record_file(dir), "garbage\n", FileOwnership{::getuid(), ::getgid(), 0644}, std::nullopt));
+  REQUIRE(
+      m.replace_file(launch_record_file(dir), "garbage\n", FileOwnership{::getuid(), ::getgid(), 0644}, std::nullopt));
   CHECK(!find_launched_client(m, dir));
   fs::remove_all(dir);
 }
