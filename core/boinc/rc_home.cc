@@ -9,6 +9,7 @@
 
 #include "exit_codes.h"
 #include "fidelity/box64_rc.h"
+#include "fidelity/translator.h"
 
 namespace platformd {
 
@@ -18,7 +19,7 @@ const TranslatorSpec* spec_serving(const State& s, const std::vector<TranslatorS
   auto rec = s.verified.find(arch);
   if (rec == s.verified.end()) return nullptr;
   const std::string& id = rec->second.translator_identity;
-  const std::string path = id.substr(0, id.find(':'));
+  const std::string path = identity_path(id);
   for (const auto& t : specs) {
     auto fp = t.platforms.find(arch);
     if (fp != t.platforms.end() && fp->second.path == path && !t.rcfile.file.empty()) return &t;

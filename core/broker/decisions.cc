@@ -9,6 +9,7 @@
 #include "binfmt/binfmt_table.h"
 #include "broker/steps.h"
 #include "fidelity/speed_gate.h"
+#include "fidelity/translator.h"
 #include "fidelity/verifier.h"
 
 namespace platformd {
@@ -148,7 +149,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
       return ps;
     }
     const std::string& idt = rec->second.translator_identity;
-    ps.translator = idt.substr(0, idt.find(':'));
+    ps.translator = identity_path(idt);
     take_record(ps, rec->second);
     if (!rec->second.passed) {
       ps.state = PlatformState::unavailable;

@@ -3,6 +3,7 @@
 #include "binfmt/binfmt_table.h"
 #include "binfmt/platform_plan.h"
 #include "broker/scope.h"
+#include "fidelity/translator.h"
 
 #include <stdlib.h>
 #include <cstdio>
@@ -134,7 +135,7 @@ Result<void> fill_instance(Machine& m, const Paths& p, const Session& s, const f
     BinfmtRule rule;
     if (s.state.scope_of(arch) == Scope::boinc) {
       const std::string& id = rec->second.translator_identity;
-      rule = own_rule(*pl, id.substr(0, id.find(':')));
+      rule = own_rule(*pl, identity_path(id));
     } else {
       const BinfmtRule* h = find_entry(machine, own_entry_name(arch));
       if (!h) {

@@ -76,6 +76,15 @@ std::string file_identity(const std::string& path) {
   return fmt::format("{}:{}:{}:{}", path, st.st_ino, st.st_size, st.st_mtim.tv_sec);
 }
 
+std::string identity_path(std::string_view identity) {
+  auto end = identity.size();
+  for (int field = 0; field < 3; ++field) {
+    end = identity.rfind(':', end == 0 ? 0 : end - 1);
+    if (end == std::string_view::npos) return std::string(identity);
+  }
+  return std::string(identity.substr(0, end));
+}
+
 std::string translator_problem(const std::string& path, bool requires_static) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return fmt::format("{} is not installed", path);

@@ -52,5 +52,7 @@ struct Translator {
 std::string translator_problem(const std::string& path, bool requires_static);
 // "path:inode:size:mtime", or "" when the file is missing.
 std::string file_identity(const std::string& path);
+// The path of a file_identity ("PATH:INO:SIZE:MTIME"), whatever colons PATH holds; "" for "".
+std::string identity_path(std::string_view identity);
 
 }  // namespace platformd

@@ -23,7 +23,7 @@ Catalog shipped_catalog() {
 }
 
 const std::string kQemu = "/usr/bin/qemu-aarch64-static";
-const std::string kQemuId = "/usr/bin/qemu-aarch64-static:dev=8:ino=42:size=1000:mtime=7";
+const std::string kQemuId = "/usr/bin/qemu-aarch64-static:42:1000:7";
 
 // An x86_64 host with an i686 compat proven native, and the aarch64 platform's facts.
 struct Fixture {
@@ -121,7 +121,7 @@ TEST_CASE("decide_platform: each way an enabled platform stops being emulated") 
   }
   SUBCASE("the translator file was replaced since it was verified") {
     x.own_entry();
-    x.f.identities[kQemu] = "/usr/bin/qemu-aarch64-static:dev=8:ino=43:size=1000:mtime=9";
+    x.f.identities[kQemu] = "/usr/bin/qemu-aarch64-static:43:1000:9";
     auto ps = x.decide();
     CHECK(ps.state == PlatformState::unavailable);
     CHECK(ps.reason.find("changed since it was verified") != std::string::npos);
@@ -166,7 +166,7 @@ TEST_CASE("decide_platform: scope boinc (issue 21): emulated with no entry in th
     CHECK(ps.reason.find("for BOINC's tasks alone (scope boinc)") != std::string::npos);
   }
   SUBCASE("the translator file replaced since: re-verification pending") {
-    x.f.identities[kQemu] = "/usr/bin/qemu-aarch64-static:dev=8:ino=43:size=1000:mtime=9";
+    x.f.identities[kQemu] = "/usr/bin/qemu-aarch64-static:43:1000:9";
     CHECK(x.decide().state == PlatformState::unavailable);
   }
   SUBCASE("its verification failed") {

@@ -65,3 +65,13 @@ TEST_CASE("bad input: one broken description stops load_translators, naming it")
   CHECK(ok->size() == 1);
   fs::remove_all(dir);
 }
+
+TEST_CASE("identity_path: the path of a file identity, colons in the path and all") {
+  CHECK(identity_path("/usr/bin/qemu-aarch64-static:42:1000:7") == "/usr/bin/qemu-aarch64-static");
+  CHECK(identity_path("/opt/odd:dir/qemu:1:2:3") == "/opt/odd:dir/qemu");  // cut at the first ':' before
+  CHECK(identity_path("") == "");
+  CHECK(identity_path("/no/fields") == "/no/fields");
+  const std::string real = file_identity("/bin/sh");
+  REQUIRE_FALSE(real.empty());
+  CHECK(identity_path(real) == "/bin/sh");
+}
