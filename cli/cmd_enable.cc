@@ -11,6 +11,7 @@ Runner register_enable(CLI::App& app, Globals& g) {
     bool strict = false;
     bool allow_slow = false;
     bool take_over = false;
+    bool force = false;
     std::string scope;
   };
   auto o = std::make_shared<Opts>();
@@ -23,15 +24,20 @@ Runner register_enable(CLI::App& app, Globals& g) {
                 "when another tool's binfmt entry claims these programs, disable it (not removed) and use ours "
                 "if it verifies; it is enabled again by disable");
   sub->add_option("--scope", o->scope,
-                  "global: a handler in the machine's table, for every program (the default); boinc: for BOINC's "
-                  "tasks alone, in BOINC's own namespace (Linux 6.7 or later, the client started by "
-                  "platformd-boinc-launch); the machine's table is left as it is")
+                  "global: a handler in the machine's table, for every program; boinc: for BOINC's tasks alone, in "
+                  "BOINC's own namespace (Linux 6.7 or later, the client started by platformd-boinc-launch), the "
+                  "machine's table left as it is. Unset: an enabled platform keeps its scope, a new one gets the "
+                  "default `platformctl status` names. The other scope than an enabled platform's moves it")
       ->check(CLI::IsMember({"global", "boinc"}));
+  sub->add_flag("--force", o->force,
+                "move a platform between scopes even though BOINC holds unfinished tasks of it (their handler "
+                "changes under them)");
   return [&g, o] {
     ChangeOptions opts;
     opts.strict = o->strict;
     opts.allow_slow = o->allow_slow;
     opts.take_over = o->take_over;
+    opts.force = o->force;
     if (!o->scope.empty()) opts.scope = scope_from(o->scope);
     auto r = daemon_or_direct(
         g, [&] { return try_enable_via_daemon(o->names, opts); }, [&](Broker& b) { return b.enable(o->names, opts); });

@@ -19,6 +19,20 @@ std::string boinc_text(const std::optional<bool>& b) {
   return *b ? "yes" : "no";
 }
 
+// What each project did with each enabled foreign platform: the owner of an idle board reads
+// here whether work came and, when none did, what the server said.
+void print_uptake(const StatusReport& r) {
+  if (r.uptake.empty()) return;
+  fmt::print("\nBOINC uptake (the client's tasks, app versions and last scheduler reply, by project):\n");
+  for (const auto& u : r.uptake) {
+    std::string arch = u.platform;
+    for (const auto& p : r.platforms)
+      if (p.boinc_name == u.platform) arch = p.arch;
+    fmt::print("  {} from {}\n", arch, describe(u));
+    if (u.last_reply) fmt::print("    last scheduler reply {}\n", describe(*u.last_reply));
+  }
+}
+
 void print_text(const StatusReport& r) {
   const auto& h = r.host;
   fmt::print("Host: {} kernel, {}-bit {} userland; BOINC platform {}\n", h.kernel_arch, h.userland_bits,
@@ -41,6 +55,7 @@ void print_text(const StatusReport& r) {
     for (const auto& c : p.candidates) fmt::print("  candidate {}\n", c);
     if (!p.why_chosen.empty()) fmt::print("  {}\n", p.why_chosen);
   }
+  print_uptake(r);
   for (const auto& n : r.notes) fmt::print("\nnote: {}\n", n);
 }
 

@@ -42,6 +42,28 @@ json to_json(const StatusReport& r) {
                      {"candidates", p.candidates},
                      {"choice", p.why_chosen},
                      {"abort_risks", p.abort_risks}});
+  json uptake = json::array();
+  for (const auto& u : r.uptake) {
+    json versions = json::array();
+    for (const auto& v : u.versions)
+      versions.push_back({{"app", v.app}, {"version_num", v.version_num}, {"plan_class", v.plan_class}});
+    json reply = nullptr;
+    if (u.last_reply)
+      reply = {{"time", u.last_reply->time},
+               {"got", u.last_reply->got ? json(*u.last_reply->got) : json(nullptr)},
+               {"words", u.last_reply->words},
+               {"text", describe(*u.last_reply)}};
+    uptake.push_back({{"platform", u.platform},
+                      {"project", u.project},
+                      {"url", u.url},
+                      {"waiting", u.waiting},
+                      {"running", u.running},
+                      {"to_report", u.to_report},
+                      {"reported_last_hour", u.reported_last_hour},
+                      {"versions", versions},
+                      {"last_scheduler_reply", reply},
+                      {"text", describe(u)}});
+  }
   return {{"host",
            {{"arch", r.host.kernel_arch},
             {"userland_arch", r.host.userland_arch},
@@ -49,6 +71,7 @@ json to_json(const StatusReport& r) {
             {"boinc_platform", r.host.boinc_platform},
             {"native_compat", r.host.native_compat}}},
           {"platforms", plats},
+          {"uptake", uptake},
           {"notes", r.notes}};
 }
 

@@ -122,6 +122,10 @@ const sd_bus_vtable BusService::kVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("ListPlatforms", SD_BUS_NO_ARGS,
                             SD_BUS_RESULT("a(ssbsbssssdisassass)", platforms, "as", notes),
                             list_platforms, SD_BUS_VTABLE_UNPRIVILEGED),
+    // The item type is dbus::kUptakeType (core/dbus/dbus_names.h).
+    SD_BUS_METHOD_WITH_ARGS("GetUptake", SD_BUS_NO_ARGS,
+                            SD_BUS_RESULT("a(sssiiiia(sis)(xias))", uptake),
+                            get_uptake, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetHostInfo", SD_BUS_NO_ARGS,
                             SD_BUS_RESULT("s", kernel_arch, "i", userland_bits, "s", userland_arch,
                                           "s", boinc_platform, "as", native_compat),
@@ -213,6 +217,19 @@ int BusService::list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* 
   }
 }
 
+int BusService::get_uptake(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
+  auto* self = static_cast<BusService*>(userdata);
+  try {
+    self->rec_.query([call = sd::shared_ref(m)](const SnapshotPtr& snap, const std::optional<Error>& err) {
+      answer_query(call.get(), snap, err,
+                   [](sd_bus_message* raw, const Snapshot& s) { return dbus::append_uptake(raw, s.report.uptake); });
+    });
+    return 1;
+  } catch (const std::exception& e) {
+    return internal_error(ret, e);
+  }
+}
+
 int BusService::get_host_info(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   auto* self = static_cast<BusService*>(userdata);
   try {
@@ -231,7 +248,7 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
   try {
     std::vector<std::string> names;
     std::map<std::string, bool> opts{
-        {"strict", false}, {"restart_boinc", true}, {"allow_slow", false}, {"take_over", false}};
+        {"strict", false}, {"restart_boinc", true}, {"allow_slow", false}, {"take_over", false}, {"force", false}};
     std::map<std::string, std::string> words{{"scope", ""}};
     int r = read_names(m, names, false, ret);
     if (r < 0 || sd_bus_error_is_set(ret)) return r;
@@ -247,6 +264,7 @@ int BusService::enable(sd_bus_message* m, void* userdata, sd_bus_error* ret) {
     o.strict = opts["strict"];
     o.allow_slow = opts["allow_slow"];
     o.take_over = opts["take_over"];
+    o.force = opts["force"];
     o.restart_boinc = opts["restart_boinc"];
     const char* action = o.take_over ? dbus::kActionTakeOver : dbus::kActionEnable;
     self->auth_.check(m, action, [self, call = sd::shared_ref(m), names, o](std::optional<Denial> d) {

@@ -40,6 +40,7 @@ class BusService {
 
   static int on_any_message(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
   static int list_platforms(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
+  static int get_uptake(sd_bus_message* m, void* userdata, sd_bus_error* ret);
   static int get_host_info(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
   static int enable(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);
   static int disable(sd_bus_message* m, void* userdata, sd_bus_error* ret_error);

@@ -79,12 +79,8 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
     p.strict = want.strict;
     p.allow_slow = want.allow_slow;
     p.scope = want.scope;
-    if (want.scope && s->enabled && s->state != PlatformState::native && s->scope != *want.scope)
-      return fail(exit_code::refused,
-                  "{}: {} is enabled with scope {}, the file asks for {}: moving a platform between scopes is not "
-                  "done by apply (BOINC's tasks of it would lose their handler on the way); `platformctl disable {}` "
-                  "first",
-                  want.where, pl->arch, to_string(s->scope), to_string(*want.scope), pl->arch);
+    const bool moves = want.state == DesiredState::enabled && want.scope && s->enabled &&
+                       s->state != PlatformState::native && s->scope != *want.scope;
     if (want.translator) {
       auto path = resolve_translator(want, *pl, translators);
       if (!path) return path.error();
@@ -94,6 +90,10 @@ Result<std::vector<PlannedPlatform>> plan_apply(const DesiredStateFile& d, const
       // Nothing to register either way: a fleet file names the platforms a shelf should run,
       // and on a board that runs one of them natively that one is already as wanted.
       p.why = "runs natively on this machine";
+    } else if (moves) {
+      // Moved by enable, which protects BOINC's tasks of it as disable does.
+      p.action = ApplyAction::enable;
+      p.why = fmt::format("enabled with scope {}, the file asks for {}", to_string(s->scope), to_string(*want.scope));
     } else if (want.state == DesiredState::enabled) {
       if (auto need = enable_needed(*s, p.translator)) {
         p.action = ApplyAction::enable;

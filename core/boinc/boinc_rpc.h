@@ -1,5 +1,6 @@
 // The BOINC client's GUI RPC, over Machine::loopback_exchange: one framed request, one reply,
-// bounded in time and size. Only requests that need no password are used (get_state).
+// bounded in time and size. Only requests that need no password from 127.0.0.1 are used
+// (get_state, get_messages, get_old_results).
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "boinc/boinc_messages.h"
 #include "boinc/boinc_state.h"
 #include "result.h"
 #include "system/machine.h"
@@ -32,5 +34,10 @@ std::string describe(const GuiRpcEndpoint& e);
 // past kGetStateLimits is an Error naming the endpoint.
 Result<std::optional<BoincClientState>> rpc_get_state(Machine& m, const GuiRpcEndpoint& e,
                                                       std::string* why_unreachable = nullptr);
+
+// get_messages (the whole event log the client keeps) and get_old_results, with the same
+// outcomes as rpc_get_state; each reply is bounded by its own limits (boinc_messages.h).
+Result<std::optional<std::vector<BoincMessage>>> rpc_get_messages(Machine& m, const GuiRpcEndpoint& e);
+Result<std::optional<std::vector<BoincOldResult>>> rpc_get_old_results(Machine& m, const GuiRpcEndpoint& e);
 
 }  // namespace platformd

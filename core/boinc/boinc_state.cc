@@ -6,19 +6,18 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
-#include <memory>
 #include <set>
 #include <tuple>
 
 #include <tinyxml2.h>
 
+#include "boinc/boinc_xml.h"
 #include "exit_codes.h"
 
 namespace platformd {
 
 namespace {
 
-using tinyxml2::XMLDocument;
 using tinyxml2::XMLElement;
 
 // RESULT_* in BOINC's lib/common_defs.h.
@@ -34,14 +33,7 @@ constexpr int kResultUploadFailed = 7;
 constexpr std::size_t kMaxPlatforms = 64;
 
 std::string text_of(const XMLElement* parent, const char* child) {
-  const XMLElement* e = parent->FirstChildElement(child);
-  const char* t = e ? e->GetText() : nullptr;
-  if (!t) return {};
-  std::string_view s(t);
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto end = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, end - b + 1));
+  return child_text(parent, child);
 }
 
 int int_of(const XMLElement* parent, const char* child) {
@@ -54,22 +46,6 @@ double fpops_of(const XMLElement* parent, const char* child) {
   char* end = nullptr;
   double v = std::strtod(t.c_str(), &end);
   return end != t.c_str() && *end == '\0' && v > 0 && v < 1e30 ? v : 0;
-}
-
-Result<std::unique_ptr<XMLDocument>> load(std::string_view xml, std::string_view source,
-                                          const BoincStateLimits& limits) {
-  if (xml.size() > limits.max_bytes)
-    return fail(exit_code::failure, "{}: {} bytes, more than the {} MiB accepted", source, xml.size(),
-                limits.max_bytes >> 20);
-  // Counted before tinyxml2 builds anything: its DOM is what a crafted document bloats.
-  if (auto tags = static_cast<std::size_t>(std::count(xml.begin(), xml.end(), '<')); tags > limits.max_tags)
-    return fail(exit_code::failure,
-                "{}: {} XML tags, more than the {} accepted (a real client's state has about 50 per task); not parsed",
-                source, tags, limits.max_tags);
-  auto d = std::make_unique<XMLDocument>(true, tinyxml2::COLLAPSE_WHITESPACE);
-  if (d->Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS)
-    return fail(exit_code::failure, "{}:{}: malformed XML ({})", source, d->ErrorLineNum(), d->ErrorName());
-  return d;
 }
 
 // Walks the items of one <client_state> element. `rpc` selects the get_state spelling of the
@@ -93,6 +69,7 @@ Result<BoincClientState> walk(const XMLElement* cs, bool rpc, std::string_view s
     if (!name.empty() && std::find(s.platforms.begin(), s.platforms.end(), name) == s.platforms.end())
       s.platforms.push_back(name);
   }
+  if (const XMLElement* hi = cs->FirstChildElement("host_info")) s.cpu_features = text_of(hi, "p_features");
   const std::string major = text_of(cs, "core_client_major_version");
   if (!major.empty())
     s.client_version =
@@ -123,6 +100,7 @@ Result<BoincClientState> walk(const XMLElement* cs, bool rpc, std::string_view s
       if (++projects > limits.max_items) return too_many(tag);
       url = text_of(e, "master_url");
       project_names[url] = text_of(e, "project_name");
+      s.projects.push_back({text_of(e, "project_name"), url});
     } else if (tag == "app_version") {
       if (s.app_versions.size() >= limits.max_items) return too_many(tag);
       s.app_versions.push_back({project_label(url), text_of(e, "app_name"), int_of(e, "version_num"),
@@ -187,25 +165,22 @@ bool BoincTask::unfinished() const {
   return state >= kResultNew && state <= kResultFilesDownloaded;
 }
 
+bool BoincTask::awaiting_report() const {
+  return state == kResultFilesUploading || state == kResultFilesUploaded;
+}
+
 Result<BoincClientState> parse_get_state_reply(std::string_view reply, std::string_view source,
                                                const BoincStateLimits& limits) {
-  auto d = load(reply, source, limits);
+  auto d = load_bounded_xml(reply, source, limits);
   if (!d) return d.error();
-  const XMLElement* root = (*d)->FirstChildElement("boinc_gui_rpc_reply");
-  if (!root) return fail(exit_code::failure, "{}: not a GUI RPC reply (no <boinc_gui_rpc_reply>)", source);
-  if (const XMLElement* err = root->FirstChildElement("error"))
-    return fail(exit_code::failure, "{}: the client answered with an error: {}", source,
-                err->GetText() ? err->GetText() : "(no text)");
-  if (root->FirstChildElement("unauthorized"))
-    return fail(exit_code::failure, "{}: the client refused the request (unauthorized)", source);
-  const XMLElement* cs = root->FirstChildElement("client_state");
-  if (!cs) return fail(exit_code::failure, "{}: the reply has no <client_state>", source);
-  return walk(cs, true, source, limits);
+  auto cs = gui_rpc_reply_child(**d, "client_state", source);
+  if (!cs) return cs.error();
+  return walk(*cs, true, source, limits);
 }
 
 Result<BoincClientState> parse_client_state_file(std::string_view xml, std::string_view source,
                                                  const BoincStateLimits& limits) {
-  auto d = load(xml, source, limits);
+  auto d = load_bounded_xml(xml, source, limits);
   if (!d) return d.error();
   const XMLElement* cs = (*d)->FirstChildElement("client_state");
   if (!cs) return fail(exit_code::failure, "{}: no <client_state> element", source);

@@ -41,6 +41,15 @@ struct BoincTask {
   std::string state_text() const;  // "downloading", "ready to run", "running", "uploading", ...
   // Not computed yet: it would start (again) under whatever platform the client then has.
   bool unfinished() const;
+  // Computed: its output uploading or uploaded, not yet acknowledged by the project.
+  bool awaiting_report() const;
+};
+
+// An attached project, as the client lists it.
+struct BoincProject {
+  std::string name;  // <project_name>; empty before the first scheduler reply
+  std::string url;   // <master_url>
+  std::string label() const { return name.empty() ? url : name; }
 };
 
 struct BoincClientState {
@@ -49,6 +58,10 @@ struct BoincClientState {
   std::string client_version;          // "7.20.5", when known
   std::vector<BoincAppVersion> app_versions;
   std::vector<BoincTask> tasks;  // every task (result) the client holds
+  std::vector<BoincProject> projects;
+  // <host_info><p_features>: the CPU features the client reports to every project's
+  // scheduler, read from this machine's /proc/cpuinfo (its own CPU's, never an emulated one's).
+  std::string cpu_features;
 };
 
 // What is accepted from one reply or one state file, so that a peer or a file built to bloat

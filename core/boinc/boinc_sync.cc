@@ -323,6 +323,10 @@ Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, c
   return unfinished_tasks_of(*read->state, names);
 }
 
+Result<std::optional<BoincClientState>> client_state(Machine& m, const Paths& p) {
+  return rpc_get_state(m, GuiRpcEndpoint{p.gui_rpc_port});
+}
+
 Result<std::optional<std::vector<std::string>>> client_platforms(Machine& m, const Paths& p) {
   auto s = rpc_get_state(m, GuiRpcEndpoint{p.gui_rpc_port});
   if (!s) return s.error();

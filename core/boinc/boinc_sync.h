@@ -78,6 +78,10 @@ Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, c
                                                    const BoincSyncOptions& options = {},
                                                    std::string* sources = nullptr);
 
+// The running client's state (get_state); nullopt when no client answers on
+// Paths::gui_rpc_port. An answer that is not a GUI RPC reply is an error.
+Result<std::optional<BoincClientState>> client_state(Machine& m, const Paths& p);
+
 // The running client's effective platform list (primary first); nullopt when no client answers
 // on Paths::gui_rpc_port. An answer that is not a GUI RPC reply is an error.
 Result<std::optional<std::vector<std::string>>> client_platforms(Machine& m, const Paths& p);

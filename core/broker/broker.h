@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "boinc/uptake.h"
 #include "catalog.h"
 #include "fidelity/impact.h"
 #include "fidelity/verify_result.h"
@@ -53,6 +54,9 @@ struct PlatformStatus {
 struct StatusReport {
   HostInfo host;
   std::vector<PlatformStatus> platforms;
+  // For each enabled foreign platform, per attached project: what the project's scheduler did
+  // (boinc/uptake.h). Empty when no client answers or nothing foreign is enabled.
+  std::vector<PlatformUptake> uptake;
   std::vector<std::string> notes;  // e.g. "state file was corrupt; rebuilt from the kernel table"
 };
 

@@ -33,22 +33,18 @@ Result<ChangeReport> Broker::disable(const std::vector<std::string>& names, cons
   // and would run them as native binaries. Refuse while any exist, unless forced; with
   // keep_busy, keep the platforms that have tasks (reported) and withdraw the others.
   std::vector<std::string> kept_busy;
-  if (!o.force && boinc_data_dir(m_, paths_)) {
-    std::vector<std::string> names_b;
-    for (const Platform* pl : *platforms) names_b.push_back(pl->boinc_name);
+  if (!o.force) {
     std::string sources;
-    auto tasks = tasks_for_platforms(m_, paths_, names_b, {}, &sources);
+    auto tasks = unfinished_tasks(m_, paths_, *platforms, &sources);
     if (!tasks) return tasks.error();
     if (!tasks->empty() && o.keep_busy) {
       kept_busy = keep_busy_platforms(*platforms, *tasks, rep);
     } else if (!tasks->empty()) {
-      std::string list;
-      for (const auto& t : *tasks) list += (list.empty() ? " " : "; ") + describe(t);
       return fail(
           exit_code::work_at_risk,
           "refusing to withdraw: BOINC holds {} unfinished task(s) of these platforms (from {}), which the client "
           "would relabel as native after a restart. Let them finish, or use --force:{}",
-          tasks->size(), sources, list);
+          tasks->size(), sources, task_list(*tasks));
     }
   }
   BinfmtTable table(m_, paths_.binfmt_dir);

@@ -341,12 +341,23 @@ Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const
     }
     (sc == Scope::boinc ? boinc : global).push_back(pl);
   }
-  for (const Platform* pl : global)
-    if (contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::boinc)
-      return fail(exit_code::refused,
-                  "{}: enabled for BOINC's tasks alone (scope boinc); `platformctl disable {}` first, then enable it "
-                  "with --scope global",
-                  pl->arch, pl->arch);
+  // A platform enabled in one scope and asked for the other moves (docs/scoped.md). Its handler
+  // changes under BOINC's tasks of it, so they are protected as by disable.
+  std::vector<const Platform*> moving;
+  for (const Platform* pl : run->platforms)
+    if (o.scope && contains(s.state.enabled, pl->arch) && !s.host.runs_natively(pl->arch) &&
+        s.state.scope_of(pl->arch) != *o.scope)
+      moving.push_back(pl);
+  if (!moving.empty() && !o.force) {
+    std::string sources;
+    auto tasks = unfinished_tasks(m_, paths_, moving, &sources);
+    if (!tasks) return tasks.error();
+    if (!tasks->empty())
+      return fail(exit_code::work_at_risk,
+                  "refusing to move to scope {}: BOINC holds {} unfinished task(s) of these platforms (from {}), "
+                  "whose handler would change under them. Let them finish, or use --force:{}",
+                  to_string(*o.scope), tasks->size(), sources, task_list(*tasks));
+  }
   const auto all = run->platforms;
   if (!boinc.empty()) {
     run->platforms = boinc;
@@ -358,8 +369,30 @@ Result<ChangeReport> Broker::enable(const std::vector<std::string>& names, const
     BinfmtTable table(m_, paths_.binfmt_dir);
     if (auto ok = table.prepare(); !ok) return ok.error();
     auto natives = native_headers(paths_, s.host);
-    for (const Platform* pl : global) enable_one(m_, paths_, s, table, natives, pl, o, run->rep);
+    for (const Platform* pl : global) {
+      const bool from_boinc = contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::boinc;
+      // A move that fails changes nothing: the state (its verification record too) as it was.
+      std::optional<State> before;
+      if (from_boinc) before = s.state;
+      if (from_boinc) std::erase(s.state.enabled, pl->arch);
+      enable_one(m_, paths_, s, table, natives, pl, o, run->rep);
+      if (!from_boinc) continue;
+      if (contains(s.state.enabled, pl->arch)) {
+        s.state.scope.erase(pl->arch);
+        run->rep.lines.push_back(fmt::format(
+            "{}: moved to every program (scope global); BOINC's namespace holds a copy of the machine's entry (it "
+            "does not fall back to the machine's table)",
+            pl->arch));
+      } else {
+        s.state = std::move(*before);
+        run->rep.lines.push_back(
+            fmt::format("{}: stays enabled for BOINC's tasks alone (scope boinc), its handler untouched", pl->arch));
+      }
+    }
   }
+  // The running client's namespace follows at once: the platform stays advertised, so nothing
+  // restarts the client.
+  if (!moving.empty()) heal_boinc_instance(m_, paths_, s, run->rep, true);
   run->platforms = all;
   return finish_change(m_, paths_, *run, o);
 }

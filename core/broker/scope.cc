@@ -27,8 +27,10 @@ DefaultScope decide_default_scope(std::string_view kernel_release, const std::op
     return {Scope::global, fmt::format("global: Linux {} gives a user namespace no binfmt_misc of its own (6.7 does)",
                                        parsed ? release : "(unknown release)")};
   if (!unit || !unit->loaded())
-    return {Scope::global, fmt::format("global: no {} for systemd to start through platformd-boinc-launch",
-                                       unit ? kBoincUnit : "systemd (or no system bus) to start the BOINC client")};
+    return {Scope::global,
+            unit ? fmt::format("global: no {} for systemd to start through platformd-boinc-launch", kBoincUnit)
+                 : std::string("global: no systemd (or no system bus) here, to start the BOINC client through "
+                               "platformd-boinc-launch")};
   if (unit->exec_path != launcher.string())
     return {Scope::global,
             fmt::format("global: {} starts {}, not platformd-boinc-launch (an ExecStart= override? `systemctl cat {}`)",
@@ -45,24 +47,41 @@ DefaultScope default_scope(Machine& m, const Paths& p) {
   return decide_default_scope(release ? *release : "", unit, p.launcher);
 }
 
+namespace {
+
+// A platform moved to BOINC's scope: its handler leaves the machine's table, and the entries of
+// another tool it took over are given back, as disable does for them.
+void leave_machine_table(Machine& m, const Paths& p, Session& s, const std::string& arch, ChangeReport& rep) {
+  BinfmtTable machine(m, p.binfmt_dir);
+  auto entries = machine.entries();
+  const std::string name = own_entry_name(arch);
+  if (entries && find_entry(*entries, name)) {
+    if (auto r = machine.remove_own(name); !r) {
+      rep.warnings.push_back(
+          fmt::format("{}: moved to scope boinc, but its handler {} stays in the machine's table: {}", arch, name,
+                      r.error().message));
+      return;
+    }
+  }
+  if (s.state.taken_over.count(arch)) give_back(machine, s.state, arch, rep);
+  s.state.withdrawing_since.erase(arch);
+  std::erase(s.state.withdrawing, arch);
+  rep.changed = true;
+  rep.lines.push_back(
+      fmt::format("{}: moved to BOINC's tasks alone (scope boinc): handler {} left the machine's "
+                  "table; BOINC's namespace gets it now if the client runs, else when it starts",
+                  arch, name));
+}
+
+}  // namespace
+
 void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const ChangeOptions& o) {
   auto& s = run.s;
   auto& rep = run.rep;
   auto keep_first = [&rep](Error e) {
     if (!rep.error) rep.error = std::move(e);
   };
-  std::vector<const Platform*> todo;
-  for (const Platform* pl : run.platforms) {
-    if (contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::global &&
-        !s.host.runs_natively(pl->arch)) {
-      keep_first(fail(exit_code::refused,
-                      "{}: enabled for every program (scope global); `platformctl disable {}` first (BOINC's tasks "
-                      "of it are protected as always), then enable it with --scope boinc",
-                      pl->arch, pl->arch));
-      continue;
-    }
-    todo.push_back(pl);
-  }
+  const std::vector<const Platform*>& todo = run.platforms;
   if (todo.empty()) return;
   // A scratch namespace made like BOINC's: the handler is registered in its instance and the
   // probes run in it, as BOINC's tasks will run (the machine's table is never written).
@@ -89,10 +108,23 @@ void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const Cha
   so.take_over = false;  // nothing of another tool's is there to take over
   so.verify_in_namespace_of = ns->pid();
   for (const Platform* pl : todo) {
+    const bool moving = contains(s.state.enabled, pl->arch) && s.state.scope_of(pl->arch) == Scope::global &&
+                        !s.host.runs_natively(pl->arch);
+    // A move that fails changes nothing: the state (its verification record too) as it was.
+    std::optional<State> before;
+    if (moving) before = s.state;
     std::erase(s.state.enabled, pl->arch);
     enable_one(m, sp, s, table, natives, pl, so, rep);
     if (!contains(s.state.enabled, pl->arch)) {
       s.state.scope.erase(pl->arch);  // not enabled: no scope to remember
+      if (moving) {
+        s.state = std::move(*before);
+        rep.lines.push_back(
+            fmt::format("{}: stays enabled for every program (scope global), its handler untouched", pl->arch));
+      }
+    } else if (moving) {
+      s.state.scope[pl->arch] = Scope::boinc;
+      leave_machine_table(m, p, s, pl->arch, rep);
     } else {
       s.state.scope[pl->arch] = Scope::boinc;
       rep.lines.push_back(fmt::format(
@@ -167,8 +199,8 @@ Result<void> fill_instance(Machine& m, const Paths& p, const Session& s, const f
   return {};
 }
 
-void heal_boinc_instance(Machine& m, const Paths& p, const Session& s, ChangeReport& rep) {
-  bool scoped = false;
+void heal_boinc_instance(Machine& m, const Paths& p, const Session& s, ChangeReport& rep, bool always) {
+  bool scoped = always;
   for (const auto& arch : s.state.enabled) scoped = scoped || s.state.scope_of(arch) == Scope::boinc;
   if (!scoped) return;
   auto client = find_launched_client(m, p.boinc_run_dir);

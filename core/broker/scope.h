@@ -32,7 +32,9 @@ DefaultScope decide_default_scope(std::string_view kernel_release, const std::op
 DefaultScope default_scope(Machine& m, const Paths& p);
 
 // Enables run.platforms with Scope::boinc (called by Broker::enable, which finishes the change).
-// A platform enabled in the global scope is refused (disable it first).
+// One enabled in the global scope moves: verified in a namespace like BOINC's first, then its
+// handler leaves the machine's table (another tool's entry it took over is given back); when
+// the verification fails it stays global. Broker::enable has checked BOINC's tasks of it.
 void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const ChangeOptions& o);
 
 // Registers into the binfmt_misc instance at `instance_dir` the handler of every platform
@@ -40,7 +42,8 @@ void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const Cha
 Result<void> fill_instance(Machine& m, const Paths& p, const Session& s, const fs::path& instance_dir,
                            ChangeReport& rep);
 // Reconcile's part: while the client platformd-boinc-launch started runs (system/launch_record.h),
-// a handler missing from its instance (removed, or the instance made anew) is put back.
-void heal_boinc_instance(Machine& m, const Paths& p, const Session& s, ChangeReport& rep);
+// a handler missing from its instance (removed, or the instance made anew) is put back. Only
+// when some platform is scoped to BOINC, unless `always` (a platform just moved out of it).
+void heal_boinc_instance(Machine& m, const Paths& p, const Session& s, ChangeReport& rep, bool always = false);
 
 }  // namespace platformd

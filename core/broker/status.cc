@@ -7,6 +7,7 @@
 #include "binfmt/elf_file.h"
 #include "binfmt/platform_plan.h"
 #include "boinc/boinc_locate.h"
+#include "boinc/boinc_rpc.h"
 #include "boinc/boinc_sync.h"
 #include "boinc/cc_config.h"
 #include "boinc/rc_home.h"
@@ -45,6 +46,29 @@ BoincInstanceFacts boinc_instance_facts(Machine& m, const Paths& p, const State&
     bi.unreadable = e.error().message;
   return bi;
 }
+// What the projects' schedulers did with the enabled foreign platforms (boinc/uptake.h), from
+// the client that answered: two more bounded GUI RPC requests, made only when there is
+// something foreign to tell about.
+void fill_uptake(Machine& m, const Paths& p, const BoincClientState& client, StatusReport& rep) {
+  std::vector<std::string> foreign;
+  for (const auto& ps : rep.platforms)
+    if (ps.enabled && ps.state != PlatformState::native) foreign.push_back(ps.boinc_name);
+  if (foreign.empty() || client.projects.empty()) return;
+  const GuiRpcEndpoint ep{p.gui_rpc_port};
+  std::vector<BoincMessage> messages;
+  if (auto r = rpc_get_messages(m, ep); !r)
+    rep.notes.push_back("the client's event log: " + r.error().message);
+  else if (*r)
+    messages = std::move(**r);
+  std::vector<BoincOldResult> old;
+  if (auto r = rpc_get_old_results(m, ep); !r)
+    rep.notes.push_back("the client's reported tasks: " + r.error().message);
+  else if (*r)
+    old = std::move(**r);
+  rep.uptake = decide_uptake(client, messages, old, foreign);
+  if (auto note = plan_class_note(client, foreign)) rep.notes.push_back(*note);
+}
+
 }  // namespace
 
 Result<StatusReport> Broker::status() {
@@ -62,11 +86,12 @@ Result<StatusReport> Broker::status() {
     rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
 
   std::optional<std::vector<std::string>> client;
+  std::optional<BoincClientState> client_now;
   if (boinc_data_dir(m_, paths_)) {
-    if (auto c = client_platforms(m_, paths_); c)
-      client = *c;
-    else
+    if (auto c = client_state(m_, paths_); !c)
       rep.notes.push_back(c.error().message);
+    else if (*c)
+      client = (client_now = std::move(**c))->platforms;
   }
   // The translators' rc-file settings as BOINC's tasks would get them now, by platform.
   std::map<std::string, std::string> settings_problem;
@@ -105,6 +130,7 @@ Result<StatusReport> Broker::status() {
     finish_reason(ps, pl, risks);
     rep.platforms.push_back(std::move(ps));
   }
+  if (client_now) fill_uptake(m_, paths_, *client_now, rep);
   return rep;
 }
 

@@ -317,6 +317,20 @@ void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st,
 // `platforms` and reports each one as kept: its handler, its alt_platform and the
 // administrator's choice stay, so the tasks go on running as that platform. Returns their
 // BOINC names (sync_boinc keeps them advertised even if they no longer verify).
+Result<std::vector<BoincTask>> unfinished_tasks(Machine& m, const Paths& p,
+                                                const std::vector<const Platform*>& platforms, std::string* sources) {
+  if (!boinc_data_dir(m, p)) return std::vector<BoincTask>{};
+  std::vector<std::string> names;
+  for (const Platform* pl : platforms) names.push_back(pl->boinc_name);
+  return tasks_for_platforms(m, p, names, {}, sources);
+}
+
+std::string task_list(const std::vector<BoincTask>& tasks) {
+  std::string list;
+  for (const auto& t : tasks) list += (list.empty() ? " " : "; ") + describe(t);
+  return list;
+}
+
 std::vector<std::string> keep_busy_platforms(std::vector<const Platform*>& platforms,
                                              const std::vector<BoincTask>& tasks, ChangeReport& rep) {
   std::vector<std::string> kept;

@@ -72,6 +72,12 @@ std::int64_t unix_now();  // seconds since the epoch (State::withdrawing_since)
 // whose taken-over entry has waited Paths::take_over_release_after goes whatever the client says.
 void settle_withdrawals(Machine& m, const Paths& p, const Catalog& c, State& st, const ClientListing& listing,
                         bool say_kept, ChangeReport& rep);
+// BOINC's unfinished tasks of `platforms` (the running client's and its state files'), with
+// `sources` saying where they were read; empty when there is no BOINC here.
+Result<std::vector<BoincTask>> unfinished_tasks(Machine& m, const Paths& p,
+                                                const std::vector<const Platform*>& platforms, std::string* sources);
+// "wu1_0 (...); wu2_0 (...)" for messages.
+std::string task_list(const std::vector<BoincTask>& tasks);
 // disable with keep_busy: the platforms BOINC holds tasks of are kept (their BOINC names).
 std::vector<std::string> keep_busy_platforms(std::vector<const Platform*>& platforms,
                                              const std::vector<BoincTask>& tasks, ChangeReport& rep);

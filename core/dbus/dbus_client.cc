@@ -152,6 +152,7 @@ Result<std::optional<ChangeReport>> change(const char* member, const std::vector
     if (is_disable && o.keep_busy) opts.emplace_back("keep_busy", true);
     if (!is_disable && o.allow_slow) opts.emplace_back("allow_slow", true);
     if (!is_disable && o.take_over) opts.emplace_back("take_over", true);
+    if (!is_disable && o.force) opts.emplace_back("force", true);
     std::vector<std::pair<const char*, std::string>> words;
     if (!is_disable && o.scope) words.emplace_back("scope", std::string(to_string(*o.scope)));
     r = append_options(m.get(), opts, words);
@@ -201,6 +202,18 @@ Result<std::optional<StatusReport>> try_status_via_daemon() {
   if (!*reply) return std::optional<StatusReport>();
   if (auto err = error_of(reply->value().get())) return *err;
   if ((r = dbus::read_host(reply->value().get(), rep.host)) < 0) return decode_failure("GetHostInfo", r);
+
+  // A daemon older than GetUptake (a package not yet restarted after an upgrade) answers
+  // UnknownMethod: its status is whole without uptake.
+  m = new_call(bus->get(), "GetUptake");
+  if (!m) return encode_failure(-ENOMEM);
+  reply = call(bus->get(), m.get(), kQueryTimeoutUsec);
+  if (!reply) return reply.error();
+  if (!*reply) return std::optional<StatusReport>();
+  if (sd_bus_message_is_method_error(reply->value().get(), SD_BUS_ERROR_UNKNOWN_METHOD) > 0)
+    return std::optional<StatusReport>(std::move(rep));
+  if (auto err = error_of(reply->value().get())) return *err;
+  if ((r = dbus::read_uptake(reply->value().get(), rep.uptake)) < 0) return decode_failure("GetUptake", r);
   return std::optional<StatusReport>(std::move(rep));
 }
 

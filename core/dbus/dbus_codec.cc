@@ -131,6 +131,71 @@ int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out) {
   return sd_bus_message_exit_container(m);
 }
 
+int append_uptake(sd_bus_message* m, const std::vector<PlatformUptake>& v) {
+  int r = sd_bus_message_open_container(m, 'a', kUptakeType);
+  if (r < 0) return r;
+  for (const auto& u : v) {
+    if ((r = sd_bus_message_open_container(m, 'r', contents_of(kUptakeType).c_str())) < 0) return r;
+    r = sd_bus_message_append(m, "sssiiii", u.platform.c_str(), u.project.c_str(), u.url.c_str(), u.waiting, u.running,
+                              u.to_report, u.reported_last_hour);
+    if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sis)");
+    for (const auto& ver : u.versions)
+      if (r >= 0)
+        r = sd_bus_message_append(m, "(sis)", ver.app.c_str(), static_cast<int32_t>(ver.version_num),
+                                  ver.plan_class.c_str());
+    if (r >= 0) r = sd_bus_message_close_container(m);
+    if (r >= 0) r = sd_bus_message_open_container(m, 'r', "xias");
+    if (r >= 0)
+      r = sd_bus_message_append(m, "xi", static_cast<int64_t>(u.last_reply ? u.last_reply->time : 0),
+                                static_cast<int32_t>(u.last_reply && u.last_reply->got ? *u.last_reply->got : -1));
+    if (r >= 0) r = append_strv(m, u.last_reply ? u.last_reply->words : std::vector<std::string>{});
+    if (r >= 0) r = sd_bus_message_close_container(m);
+    if (r >= 0) r = sd_bus_message_close_container(m);
+    if (r < 0) return r;
+  }
+  return sd_bus_message_close_container(m);
+}
+
+int read_uptake(sd_bus_message* m, std::vector<PlatformUptake>& out) {
+  static const std::string inner = contents_of(kUptakeType);
+  int r = sd_bus_message_enter_container(m, 'a', kUptakeType);
+  if (r < 0) return r;
+  out.clear();
+  while ((r = sd_bus_message_enter_container(m, 'r', inner.c_str())) > 0) {
+    PlatformUptake u;
+    int32_t counts[4] = {0, 0, 0, 0};
+    if ((r = read_string(m, u.platform)) < 0 || (r = read_string(m, u.project)) < 0 ||
+        (r = read_string(m, u.url)) < 0 ||
+        (r = sd_bus_message_read(m, "iiii", &counts[0], &counts[1], &counts[2], &counts[3])) < 0)
+      return r;
+    u.waiting = counts[0];
+    u.running = counts[1];
+    u.to_report = counts[2];
+    u.reported_last_hour = counts[3];
+    if ((r = sd_bus_message_enter_container(m, 'a', "(sis)")) < 0) return r;
+    const char *app = nullptr, *plan = nullptr;
+    int32_t num = 0;
+    while ((r = sd_bus_message_read(m, "(sis)", &app, &num, &plan)) > 0) u.versions.push_back({app, num, plan});
+    if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0) return r;
+    int64_t time = 0;
+    int32_t got = -1;
+    SchedulerReply reply;
+    if ((r = sd_bus_message_enter_container(m, 'r', "xias")) < 0 ||
+        (r = sd_bus_message_read(m, "xi", &time, &got)) < 0 || (r = read_strv(m, reply.words)) < 0 ||
+        (r = sd_bus_message_exit_container(m)) < 0)
+      return r;
+    if (time != 0) {
+      reply.time = time;
+      if (got >= 0) reply.got = got;
+      u.last_reply = std::move(reply);
+    }
+    if ((r = sd_bus_message_exit_container(m)) < 0) return r;
+    out.push_back(std::move(u));
+  }
+  if (r < 0) return r;
+  return sd_bus_message_exit_container(m);
+}
+
 int append_host(sd_bus_message* m, const HostInfo& h) {
   int r = sd_bus_message_append(m, "siss", h.kernel_arch.c_str(), static_cast<int32_t>(h.userland_bits),
                                 h.userland_arch.c_str(), h.boinc_platform.c_str());

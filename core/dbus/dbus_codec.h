@@ -21,6 +21,10 @@ int read_strv(sd_bus_message* m, std::vector<std::string>& out);
 int append_platforms(sd_bus_message* m, const std::vector<PlatformStatus>& v);
 int read_platforms(sd_bus_message* m, std::vector<PlatformStatus>& out);
 
+// a(sssiiiia(sis)(xias)) (dbus_names.h, kUptakeType)
+int append_uptake(sd_bus_message* m, const std::vector<PlatformUptake>& v);
+int read_uptake(sd_bus_message* m, std::vector<PlatformUptake>& out);
+
 // Five arguments: s kernel_arch, i userland_bits, s userland_arch, s boinc_platform,
 // as native_compat.
 int append_host(sd_bus_message* m, const HostInfo& h);

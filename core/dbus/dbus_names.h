@@ -30,6 +30,10 @@ inline constexpr const char* kBusAddressEnv = "PLATFORMD_BUS_ADDRESS";
 //                 abort_risks (projects whose tasks BOINC will abort), scope ("global" or
 //                 "boinc": where its handler serves).
 inline constexpr const char* kPlatformStatusType = "(ssbsbssssdisassass)";
+// GetUptake's item (boinc/uptake.h): platform, project, url, waiting, running, to_report,
+// reported_last_hour, versions a(app, version_num, plan_class), last scheduler reply (time in
+// Unix seconds, 0 for none; tasks got, -1 when none were asked for; the server's words).
+inline constexpr const char* kUptakeType = "(sssiiiia(sis)(xias))";
 // CategoryResult: category, exact, blocking, first_difference.
 inline constexpr const char* kCategoryType = "(sbbs)";
 // VerifyResult: arch, translator, runs, run_detail, categories, fidelity,

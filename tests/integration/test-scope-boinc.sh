@@ -16,7 +16,7 @@
 #  4. A client that answers but was not started by the launcher: unavailable, saying so.
 #  5. disable --force: no longer enabled; the owner's entry untouched.
 #  6. The apply file's "scope": enabled for BOINC alone; a file asking to move it to the global
-#     scope is refused (exit 3) with the way, and nothing changes.
+#     scope is refused while BOINC holds the task (exit 6), and nothing changes.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/dbus.sh"
 source "$(dirname "$0")/lib/boinc.sh"
@@ -34,16 +34,7 @@ LAUNCH=$PLATFORMD_STAGE/lib/platformd/platformd-boinc-launch
 hello=$(build_hello aarch64)
 chmod 0755 "$hello"
 
-# The owner's tool: a static x86_64 program that says it ran a program, registered for
-# aarch64's magic in the machine's table (no flags, as box64's entry).
-cat >"$T/owners-tool.c" <<'C'
-#include <stdio.h>
-int main(int argc, char** argv) { printf("the owner's tool ran %s\n", argc > 1 ? argv[1] : "?"); return 0; }
-C
-gcc -static -O1 -o "$T/owners-tool" "$T/owners-tool.c"
-chmod 0755 "$T/owners-tool"
-grep -v '^#' "$conf" | sed "s|^:qemu-aarch64:|:owners-tool:|; s|:[^:]*:[A-Z]*$|:$T/owners-tool:|" >"$BF/register"
-owners_before=$(cat "$BF/owners-tool")
+register_owners_tool "$conf"  # stands for box64's entry
 outside() { "$hello" 2>&1; }
 [ "$(outside)" = "the owner's tool ran $hello" ] || fail "setup: $(outside)"
 
@@ -188,9 +179,9 @@ p = {x["arch"]: x for x in json.load(open(sys.argv[1]))["platforms"]}["aarch64"]
 sys.exit(0 if p["enabled"] and p["scope"] == "boinc" else 1)' "$T/out"
 check "the machine's table still has no platformd entry" sh -c "! ls '$BF' | grep -q '^platformd-'"
 printf '{"version": 1, "platforms": [{"name": "aarch64", "state": "enabled", "scope": "global"}]}\n' >"$T/global.json"
-expect_exit 3 pctl apply "$T/global.json"
-check "apply: moving it to scope global is refused, saying how" \
-  grep -q "aarch64 is enabled with scope boinc, the file asks for global" "$T/out" "$T/err"
-check "...and nothing changed" sh -c "! ls '$BF' | grep -q '^platformd-'"
+expect_exit 6 pctl apply "$T/global.json"
+check "apply: moving it to scope global is refused while BOINC holds its task (test-scope-move.sh moves it)" \
+  grep -q "refusing to move to scope global: BOINC holds 1 unfinished task(s).*wu1_0" "$T/out" "$T/err"
+check "...nothing registered in the machine's table" sh -c "! ls '$BF' | grep -q '^platformd-'"
 expect_exit 0 pctl disable --force aarch64
 finish

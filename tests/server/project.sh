@@ -204,7 +204,11 @@ XML
 import sys
 p = sys.argv[1]
 s = open(p).read()
-extra = "".join(f"    <daemon>\n      <cmd>{c} -d 3 --app {a}</cmd>\n    </daemon>\n"
+# bin/start locks, logs and records the PID of a daemon under its program's name unless told
+# otherwise: the second validator (and assimilator) would find the first one's lock and never
+# run. Each gets its own.
+extra = "".join(f"    <daemon>\n      <cmd>{c} -d 3 --app {a}</cmd>\n      <output>{c}_{a}.log</output>\n"
+                f"      <pid_file>{c}_{a}.pid</pid_file>\n    </daemon>\n"
                 for a in ("fpapp", "armapp") for c in ("sample_bitwise_validator", "sample_assimilator"))
 s = s.replace("</daemons>", extra + "  </daemons>", 1)
 # The two replicas of a workunit go to two users (so two hosts), as a project that validates

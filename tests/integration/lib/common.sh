@@ -79,3 +79,27 @@ JSON
 # Use as: strace ... env ASAN_OPTIONS="$NO_LSAN" PROGRAM ...
 # shellcheck disable=SC2034 # used by the scripts that source this library
 NO_LSAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
+# register_owners_tool CONF: "the owner's tool", a static x86_64 program that says it ran a
+# program, registered as entry owners-tool for the magic of Debian's binfmt CONF in the namespace's
+# table, without flags (as box64's entry): another tool's entry, standing for box64's. Sets
+# owners_before to the entry as registered.
+register_owners_tool() {
+  local conf=$1
+  cat >"$T/owners-tool.c" <<'C'
+#include <stdio.h>
+int main(int argc, char** argv) { printf("the owner's tool ran %s\n", argc > 1 ? argv[1] : "?"); return 0; }
+C
+  gcc -static -O1 -o "$T/owners-tool" "$T/owners-tool.c"
+  chmod 0755 "$T/owners-tool"
+  grep -v '^#' "$conf" | sed "s|^:qemu-[a-z0-9_]*:|:owners-tool:|; s|:[^:]*:[A-Z]*$|:$T/owners-tool:|" >"$BF/register"
+  # shellcheck disable=SC2034 # read by the scripts that call this
+  owners_before=$(cat "$BF/owners-tool")
+}
+
+# no_platformd_entry: true when the namespace's table holds no platformd-* entry.
+no_platformd_entry() {
+  local f
+  for f in "$BF"/platformd-*; do [ -e "$f" ] && return 1; done
+  return 0
+}

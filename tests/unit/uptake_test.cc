@@ -1,0 +1,216 @@
+// Uptake (boinc/uptake.h) and the replies it reads (boinc/boinc_messages.h), on what Debian's
+// client 7.20.5 answered while attached to the real BOINC server of the server tier
+// (tests/data/boinc/server/, recorded by tests/server/host-emulating.sh: an x86_64 host
+// emulating aarch64, before the project had aarch64 work and after two such tasks were
+// reported).
+#include <doctest/doctest.h>
+
+#include "boinc_test_data.h"
+
+#include <algorithm>
+
+#include "boinc/boinc_messages.h"
+#include "boinc/boinc_state.h"
+#include "boinc/uptake.h"
+
+using namespace platformd;
+using namespace platformd::test;
+
+namespace {
+
+const std::string kProject = "platformd test project";
+const std::string kUrl = "http://boincserver.test/test/";
+
+BoincClientState state_of(const std::string& file) {
+  auto s = parse_get_state_reply(data("server/" + file), file);
+  if (!s) FAIL(s.error().message);
+  return *s;
+}
+
+std::vector<BoincMessage> messages_of(const std::string& file) {
+  auto m = parse_get_messages_reply(data("server/" + file), file);
+  if (!m) FAIL(m.error().message);
+  return *m;
+}
+
+std::vector<BoincOldResult> old_results() {
+  auto r = parse_get_old_results_reply(data("server/get_old_results_reported.xml"), "old");
+  if (!r) FAIL(r.error().message);
+  return *r;
+}
+
+std::string gui_reply(const std::string& body) {
+  return "<boinc_gui_rpc_reply>\n" + body + "\n</boinc_gui_rpc_reply>\n";
+}
+
+}  // namespace
+
+TEST_CASE("the recorded event log, reported tasks and state parse as the client sent them") {
+  auto msgs = messages_of("get_messages_reported.xml");
+  REQUIRE(msgs.size() == 74);
+  for (std::size_t i = 1; i < msgs.size(); ++i) CHECK(msgs[i - 1].seqno < msgs[i].seqno);  // oldest first
+  CHECK(msgs.front().project.empty());  // the client's own start-up lines
+  const auto got2 = std::find_if(msgs.begin(), msgs.end(), [](const BoincMessage& m) {
+    return m.body == "Scheduler request completed: got 2 new tasks";
+  });
+  REQUIRE(got2 != msgs.end());
+  CHECK(got2->project == kProject);
+  CHECK(got2->priority == 1);
+  CHECK(got2->time == 1796562243);
+
+  auto old = old_results();
+  REQUIRE(old.size() == 2);
+  CHECK(old[0].name == "arm_wu_2_0");
+  CHECK(old[0].app == "armapp");
+  CHECK(old[0].project_url == kUrl);
+  CHECK(old[0].exit_status == 0);
+
+  auto s = state_of("get_state_reported.xml");
+  REQUIRE(s.projects.size() == 1);
+  CHECK(s.projects[0].name == kProject);
+  CHECK(s.projects[0].url == kUrl);
+  CHECK(s.cpu_features.find(" sse2 ") != std::string::npos);
+  CHECK(s.tasks.empty());  // both reported and acknowledged
+}
+
+TEST_CASE("before the project had aarch64 work: nothing received, and the scheduler's words") {
+  auto s = state_of("get_state_no_work.xml");
+  auto u = decide_uptake(s, messages_of("get_messages_no_work.xml"), {}, {kAarch64});
+  REQUIRE(u.size() == 1);
+  CHECK(u[0].platform == kAarch64);
+  CHECK(u[0].project == kProject);
+  CHECK(u[0].url == kUrl);
+  CHECK_FALSE(u[0].received_any());
+  CHECK(describe(u[0]) == kProject + ": nothing of it received");
+  REQUIRE(u[0].last_reply);
+  CHECK(u[0].last_reply->got == 0);
+  CHECK(u[0].last_reply->words ==
+        std::vector<std::string>{"Project has no tasks available", "Project requested delay of 7 seconds"});
+  CHECK(describe(*u[0].last_reply) ==
+        "2026-12-06 13:03:46 UTC: got 0 new tasks; the server said: \"Project has no tasks available\", "
+        "\"Project requested delay of 7 seconds\"");
+}
+
+TEST_CASE("after two aarch64 tasks were computed and reported: counted through their app's versions") {
+  auto s = state_of("get_state_reported.xml");
+  auto u = decide_uptake(s, messages_of("get_messages_reported.xml"), old_results(), {kAarch64});
+  REQUIRE(u.size() == 1);
+  CHECK(u[0].reported_last_hour == 2);
+  CHECK(u[0].running + u[0].waiting + u[0].to_report == 0);
+  REQUIRE(u[0].versions.size() == 1);
+  CHECK(describe(u[0].versions[0]) == "armapp 1.00");
+  CHECK(describe(u[0]) ==
+        kProject + ": 0 running, 0 waiting, 0 to report; 2 reported in the last hour; versions received: armapp 1.00");
+  REQUIRE(u[0].last_reply);
+  CHECK(u[0].last_reply->got == 0);
+  CHECK(u[0].last_reply->time == 1796562265);
+
+  SUBCASE("a platform nothing came for, beside it") {
+    auto both = decide_uptake(s, messages_of("get_messages_reported.xml"), old_results(), {kAarch64, kArmhf});
+    REQUIRE(both.size() == 2);
+    CHECK(both[1].platform == kArmhf);
+    CHECK_FALSE(both[1].received_any());
+    CHECK(both[1].last_reply->time == both[0].last_reply->time);  // the project's reply, whatever the platform
+  }
+  SUBCASE("an app with versions of two platforms: its reported tasks cannot be attributed") {
+    s.app_versions.push_back({kProject, "armapp", 100, kX86_64, ""});
+    auto v = decide_uptake(s, {}, old_results(), {kAarch64});
+    CHECK(v[0].reported_last_hour == 0);
+    CHECK_FALSE(v[0].last_reply);
+  }
+  SUBCASE("tasks held now, by phase") {
+    BoincTask t;
+    t.project = kProject;
+    t.platform = kAarch64;
+    t.state = 2;  // downloaded
+    s.tasks.push_back(t);
+    t.active = true;
+    s.tasks.push_back(t);
+    t.active = false;
+    t.state = 5;  // uploaded, ready to report
+    s.tasks.push_back(t);
+    t.platform = kX86_64;  // another platform's: not counted
+    s.tasks.push_back(t);
+    auto v = decide_uptake(s, {}, {}, {kAarch64});
+    CHECK(v[0].waiting == 1);
+    CHECK(v[0].running == 1);
+    CHECK(v[0].to_report == 1);
+  }
+}
+
+TEST_CASE("the last scheduler reply: the newest one, its count and only its project's words") {
+  auto msgs = messages_of("get_messages_reported.xml");
+  // Cut the log right after the reply that brought the two tasks.
+  auto at = std::find_if(msgs.begin(), msgs.end(), [](const BoincMessage& m) {
+    return m.body == "Scheduler request completed: got 2 new tasks";
+  });
+  REQUIRE(at != msgs.end());
+  std::vector<BoincMessage> cut(msgs.begin(), at + 1);
+  auto r = last_scheduler_reply(cut, kProject);
+  REQUIRE(r);
+  CHECK(r->got == 2);
+  CHECK(r->words.empty());
+  CHECK_FALSE(last_scheduler_reply(msgs, "another project"));
+
+  // Another project's line in the same second, a request that asked for nothing, the server's
+  // text with control bytes.
+  std::vector<BoincMessage> log{
+      {kProject, 1, 1, 100, "Scheduler request completed"},
+      {"other", 1, 2, 100, "No tasks sent"},
+      {kProject, 4, 3, 100, "Your computer type is not supported by this project"},
+      {kProject, 1, 4, 100, "Started download of x"},
+      {kProject, 1, 5, 100, "evil\x1b[2J text"},
+      {kProject, 1, 6, 105, "Project requested delay of 7 seconds"},  // a later second: not this reply's
+  };
+  r = last_scheduler_reply(log, kProject);
+  REQUIRE(r);
+  CHECK_FALSE(r->got);
+  CHECK(r->words ==
+        std::vector<std::string>{"Your computer type is not supported by this project", "evil\\x1b[2J text"});
+  CHECK(describe(*r) ==
+        "1970-01-01 00:01:40 UTC: asked for no tasks; the server said: \"Your computer type is not "
+        "supported by this project\", \"evil\\x1b[2J text\"");
+}
+
+TEST_CASE("why SIMD versions never come: a host that reports no x86 features, with an x86 platform enabled") {
+  auto s = state_of("get_state_reported.xml");
+  CHECK_FALSE(plan_class_note(s, {kX86_64}));                           // this x86 machine reports sse2
+  s.cpu_features = "fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid";  // the arm64 board of VM scenario I
+  auto note = plan_class_note(s, {kX86_64});
+  REQUIRE(note);
+  CHECK(note->find("('fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid'), none of them x86") != std::string::npos);
+  CHECK(note->find("only plain x86 ones") != std::string::npos);
+  CHECK_FALSE(plan_class_note(s, {kAarch64, kArmhf}));  // no x86 platform: no plan class to miss
+  s.cpu_features.clear();
+  CHECK_FALSE(plan_class_note(s, {kX86_64}));  // unknown: say nothing
+}
+
+TEST_CASE("the names uptake shows are the project's text: quoted once, printable ASCII") {
+  auto s = state_of("get_state_reported.xml");
+  s.projects[0].name = "bad\xff\x1bname";
+  for (auto& v : s.app_versions) v.project = s.projects[0].name;
+  auto u = decide_uptake(s, {}, {}, {kAarch64});
+  REQUIRE(u.size() == 1);
+  CHECK(u[0].project == "bad\\xff\\x1bname");
+  CHECK(u[0].versions.size() == 1);
+}
+
+TEST_CASE("bad replies to get_messages and get_old_results are errors naming their source") {
+  CHECK(parse_get_messages_reply(gui_reply("<msgs>\n</msgs>"), "src")->empty());
+  auto unauthorized = parse_get_messages_reply(gui_reply("<unauthorized/>"), "src");
+  REQUIRE_FALSE(unauthorized);
+  CHECK(unauthorized.error().message == "src: the client refused the request (unauthorized)");
+  auto none = parse_get_old_results_reply(gui_reply("<msgs/>"), "src");
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message == "src: the reply has no <old_results>");
+  CHECK_FALSE(parse_get_messages_reply("<boinc_gui_rpc_reply><msgs><msg>", "src"));
+
+  std::string many = "<msgs>";
+  for (int i = 0; i < 11; ++i) many += "<msg><body>x</body></msg>";
+  auto flood = parse_get_messages_reply(gui_reply(many + "</msgs>"), "src", {1 << 20, 10'000, 10});
+  REQUIRE_FALSE(flood);
+  CHECK(flood.error().message == "src: more than 10 <msg> elements; not believed");
+  auto tags = parse_get_old_results_reply(gui_reply(many + "</msgs>"), "src", {1 << 20, 20, 10});
+  REQUIRE_FALSE(tags);
+  CHECK(tags.error().message.find("XML tags, more than the 20 accepted") != std::string::npos);
+}
