@@ -75,6 +75,7 @@ Result<State> parse_state(std::string_view json_text, std::string_view source) {
         r.verdict = v.value("verdict", "");
         r.differing = v.value("differing", std::vector<std::string>{});
         r.blocking = v.value("blocking", std::vector<std::string>{});
+        r.guest_cpu = v.value("guest_cpu", "");
         s.verified[arch] = r;
       }
     }
@@ -121,7 +122,8 @@ std::string serialize_state(const State& s) {
                       {"choice", r.why_chosen},
                       {"verdict", r.verdict},
                       {"differing", r.differing},
-                      {"blocking", r.blocking}};
+                      {"blocking", r.blocking},
+                      {"guest_cpu", r.guest_cpu}};
   j["verified"] = verified;
   j["host"] = {
       {"kernel", s.host.kernel}, {"native_compat", s.host.native_compat}, {"undetermined", s.host.undetermined}};

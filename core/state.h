@@ -33,6 +33,7 @@ struct VerifyRecord {
   std::string verdict;                 // the one-line verdict by impact class
   std::vector<std::string> differing;  // impact classes that deviate, in report order
   std::vector<std::string> blocking;   // of which block under the policy it was judged by
+  std::string guest_cpu;               // VerifyResult::guest_cpu ("" in state files from before)
 };
 
 // Host facts that need probe runs to establish; recomputed when the kernel changes.

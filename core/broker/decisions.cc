@@ -109,6 +109,7 @@ namespace {
 void take_record(PlatformStatus& ps, const VerifyRecord& r) {
   ps.fidelity = r.fidelity;
   ps.verdict = r.verdict;
+  if (!r.guest_cpu.empty()) ps.verdict += (ps.verdict.empty() ? "" : "; ") + r.guest_cpu;
   ps.candidates = r.candidates;
   ps.why_chosen = r.why_chosen;
   if (r.fp_ratio > 0) ps.speed_ratio = combined_speed(r.fp_ratio, r.int_ratio);
@@ -237,11 +238,7 @@ PlatformStatus decide_platform(const PlatformFacts& f) {
       ps.translator = usable->path;
       auto rec = f.state->verified.find(pl.arch);
       if (rec != f.state->verified.end() && rec->second.translator_identity == f.identity_of(usable->path)) {
-        ps.fidelity = rec->second.fidelity;
-        ps.verdict = rec->second.verdict;
-        ps.candidates = rec->second.candidates;
-        ps.why_chosen = rec->second.why_chosen;
-        if (rec->second.fp_ratio > 0) ps.speed_ratio = combined_speed(rec->second.fp_ratio, rec->second.int_ratio);
+        take_record(ps, rec->second);
         if (!rec->second.passed) ps.reason = "last verification failed: " + rec->second.reason;
       }
       // Never "available" without a word (issue 13: i686 was listed bare on arm64 after

@@ -74,6 +74,7 @@ VerifyRecord record_of(const VerifyResult& v, const std::string& identity, const
   r.int_ratio = v.int_ratio.value_or(0);
   r.candidates = v.candidates;
   r.why_chosen = v.why_chosen;
+  r.guest_cpu = v.guest_cpu;
   if (!v.runs) {
     r.reason = v.run_detail;
     return r;

@@ -24,7 +24,7 @@ constexpr ClassInfo kInfo[] = {
     {ImpactClass::flush_modes, "flush-modes", "fast-math programs"},
     {ImpactClass::nan_payloads, "nan-payloads", "results that are already NaN"},
     {ImpactClass::x87_transcendentals, "x87-transcendentals", "programs using x87 fsin/fcos/fptan"},
-    {ImpactClass::libm, "libm", "libm results"},
+    {ImpactClass::libm, "libm", "programs calling libm (exp, log, pow, sin...)"},
 };
 
 const ClassInfo& info(ImpactClass c) {

@@ -22,7 +22,8 @@ enum class ImpactClass {
   flush_modes,          // programs that enable FTZ/DAZ or FZ/DN (-ffast-math's crtfastmath)
   nan_payloads,         // only results that are already NaN: which payload or sign survives
   x87_transcendentals,  // programs using fsin, fcos, fptan, fpatan, f2xm1 ...
-  libm,                 // dynamically linked programs whose libm the translator maps to the host's
+  libm,                 // programs calling libm (exp, log, pow, sin...): glibc picks its code by the CPU's
+                        // FMA/AVX2, and a translator may map a program's libm to the host's (box64)
 };
 
 // Every class, in report order (the one that blocks by default first).

@@ -63,6 +63,54 @@ Result<IdentityAnswer> parse_identity_answer(std::string_view text) {
   return id;
 }
 
+Result<std::optional<GuestCpu>> parse_cpu_answer(std::string_view text) {
+  if (text.size() > 256) return fail(exit_code::verify_failed, "probe cpu: output too long");
+  auto lines = split_lines(text);
+  if (lines.size() != 1 || lines[0].substr(0, 4) != "cpu ")
+    return fail(exit_code::verify_failed, "probe cpu: expected one line \"cpu ...\", got \"{}\"",
+                quote_untrusted(text));
+  std::string_view rest = lines[0].substr(4);
+  if (rest == "-") return std::optional<GuestCpu>{};
+  constexpr std::string_view kLevel = "x86-64-v";
+  if (rest.substr(0, kLevel.size()) != kLevel || rest.size() < kLevel.size() + 1)
+    return fail(exit_code::verify_failed, "probe cpu: no feature level in \"{}\"", quote_untrusted(rest));
+  GuestCpu c;
+  const char digit = rest[kLevel.size()];
+  if (digit < '0' || digit > '4')
+    return fail(exit_code::verify_failed, "probe cpu: level \"{}\" is not 0 to 4", quote_untrusted(rest));
+  c.level = digit - '0';
+  rest.remove_prefix(kLevel.size() + 1);
+  while (!rest.empty()) {
+    if (rest.front() != ' ')
+      return fail(exit_code::verify_failed, "probe cpu: malformed \"{}\"", quote_untrusted(rest));
+    rest.remove_prefix(1);
+    auto word = rest.substr(0, rest.find(' '));
+    rest.remove_prefix(word.size());
+    if (word == "fma")
+      c.fma = true;
+    else if (word == "avx2")
+      c.avx2 = true;
+    else if (word == "avx512f")
+      c.avx512f = true;
+    else
+      return fail(exit_code::verify_failed, "probe cpu: unknown feature \"{}\"", quote_untrusted(word));
+  }
+  return std::optional<GuestCpu>(c);
+}
+
+std::string describe_matching_hosts(const GuestCpu& c) {
+  const std::string level = c.level > 0 ? fmt::format("x86-64-v{}", c.level) : std::string("below x86-64-v1");
+  if (c.fma && c.avx2)
+    return fmt::format(
+        "the guest's CPU is {} (FMA and AVX2): glibc's libm takes its FMA code, as on native x86-64-v3 and v4 hosts "
+        "(most since 2013), whose results its libm calls match; x86-64-v1 and v2 hosts' can differ in the last bits",
+        level);
+  return fmt::format(
+      "the guest's CPU is {} ({}): glibc's libm takes its generic code, as on native x86-64-v1 and v2 hosts, whose "
+      "results its libm calls match; x86-64-v3 and v4 hosts' (most since 2013) can differ in the last bits",
+      level, c.fma ? "FMA without AVX2" : "no FMA");
+}
+
 Result<BenchResult> parse_bench(std::string_view text) {
   if (text.size() > kMaxOutput) return fail(exit_code::verify_failed, "probe bench: output too long");
   BenchResult b;

@@ -29,6 +29,19 @@ struct IdentityAnswer {
 // are installed together, so a mismatch means a stale install.
 Result<IdentityAnswer> parse_identity_answer(std::string_view text);
 
+// `probe cpu` prints "cpu x86-64-v3 fma avx2" on x86 (the psABI feature level the program
+// sees, then which of fma, avx2, avx512f it has), "cpu -" elsewhere.
+struct GuestCpu {
+  int level = 0;  // x86-64-v1..v4; 0 when not even v1
+  bool fma = false, avx2 = false, avx512f = false;
+};
+// nullopt for "cpu -"; an error for anything else than the two forms.
+Result<std::optional<GuestCpu>> parse_cpu_answer(std::string_view text);
+// Whose results a program's libm calls will match: glibc picks each function's code by FMA
+// and AVX2 (both, or the generic code), measured with AutoDock Vina under QEMU's `max` and
+// `qemu64` models and natively with GLIBC_TUNABLES hiding FMA (docs/fidelity.md).
+std::string describe_matching_hosts(const GuestCpu& c);
+
 // `probe bench` prints "bench.fp <seconds> <checksum>" and "bench.int <seconds> <checksum>".
 struct BenchResult {
   double fp_seconds = 0;

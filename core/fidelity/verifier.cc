@@ -65,6 +65,15 @@ VerifyResult verify_platform(Machine& m, const Paths& p, const HostInfo& host, c
                  : !t.translator.empty()
                      ? "ran through binfmt_misc from the real root (no F: a dynamic-only translator)"
                      : "ran natively";
+  // x86: the CPU the guest sees decides whose results its libm calls match. A probe without
+  // the cpu mode (an older install) or a translator that stops it: nothing said.
+  if (v.arch == "x86_64" || v.arch == "i686") {
+    ProbeInvocation ci = inv;
+    ci.mode = "cpu";
+    if (auto r = run_probe(m, p, v.arch, ci); r && r->succeeded())
+      if (auto c = parse_cpu_answer(r->out); c && *c) v.guest_cpu = describe_matching_hosts(**c);
+    if (!v.guest_cpu.empty()) v.run_detail += "; " + v.guest_cpu;  // every edge shows run_detail
+  }
   if (t.identity_only) {
     v.passed = true;
     return v;

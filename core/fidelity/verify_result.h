@@ -29,6 +29,9 @@ struct VerifyResult {
   // answer carries the choice in run_detail.
   std::vector<std::string> candidates;
   std::string why_chosen;
+  // x86: the CPU the guest program sees and whose native hosts its libm results match
+  // (describe_matching_hosts); "" elsewhere, or when the probe could not say.
+  std::string guest_cpu;
 };
 
 // The translator as the text edges (text, JSON, D-Bus) spell it: its path, "native" for a run

@@ -32,18 +32,10 @@ struct Identity {
 };
 
 std::vector<std::string> environment_of(const struct passwd& pw) {
-  const std::pair<const char*, const char*> own[] = {
-      {"HOME", pw.pw_dir}, {"USER", pw.pw_name}, {"LOGNAME", pw.pw_name}, {"SHELL", pw.pw_shell}};
-  std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    bool replaced = false;
-    for (const auto& [k, v] : own)
-      replaced = replaced || (kv.starts_with(k) && kv.substr(std::strlen(k)).starts_with("="));
-    if (!replaced) env.emplace_back(kv);
-  }
-  for (const auto& [k, v] : own) env.push_back(fmt::format("{}={}", k, v ? v : ""));
-  return env;
+  std::vector<std::string> inherited;
+  for (char** e = environ; e && *e; ++e) inherited.emplace_back(*e);
+  return client_environment(inherited, pw.pw_dir ? pw.pw_dir : "", pw.pw_name ? pw.pw_name : "",
+                            pw.pw_shell ? pw.pw_shell : "");
 }
 
 std::vector<char*> pointers(const std::vector<std::string>& v) {
@@ -125,6 +117,23 @@ Result<void> await(int fd, char want, const char* step) {
 }
 
 }  // namespace
+
+std::vector<std::string> client_environment(const std::vector<std::string>& inherited, const std::string& home,
+                                            const std::string& user, const std::string& shell) {
+  const std::pair<std::string_view, const std::string*> own[] = {
+      {"HOME", &home}, {"USER", &user}, {"LOGNAME", &user}, {"SHELL", &shell}};
+  constexpr std::string_view kTranslatorPrefixes[] = {"QEMU_", "BOX64_", "BOX86_", "FEX_"};
+  std::vector<std::string> env;
+  for (const auto& kv : inherited) {
+    const std::string_view name = std::string_view(kv).substr(0, kv.find('='));
+    bool dropped = false;
+    for (const auto& [k, v] : own) dropped = dropped || name == k;
+    for (auto prefix : kTranslatorPrefixes) dropped = dropped || name.starts_with(prefix);
+    if (!dropped) env.push_back(kv);
+  }
+  for (const auto& [k, v] : own) env.push_back(fmt::format("{}={}", k, *v));
+  return env;
+}
 
 Result<BoincNamespace> BoincNamespace::start(const fs::path& mount_point, const std::string& user,
                                              const std::vector<std::string>& argv) {

@@ -57,4 +57,12 @@ class BoincNamespace {
 // starts the client when no platform is scoped to BOINC.
 Result<void> exec_as(const std::string& user, const std::vector<std::string>& argv);
 
+// The BOINC client's environment: `inherited` (the unit's), with HOME, USER, LOGNAME and SHELL
+// of its user, as systemd's User= sets them (box64 reads its rc file from $HOME), and without
+// any translator setting (QEMU_*, BOX64_*, BOX86_*, FEX_*): BOINC's tasks inherit the client's
+// environment, and a QEMU_CPU there would change the CPU model their handler was verified
+// with (docs/fidelity.md, "QEMU_CPU"). Pure.
+std::vector<std::string> client_environment(const std::vector<std::string>& inherited, const std::string& home,
+                                            const std::string& user, const std::string& shell);
+
 }  // namespace platformd

@@ -3,6 +3,7 @@
  *   probe              identity (fast): protocol, arch, uname, argv0, answer 42
  *   probe fp           fingerprint: "<category>.<case> <value>", one line per case
  *   probe bench        "bench.fp <seconds> <checksum>" and "bench.int <seconds> <checksum>"
+ *   probe cpu          "cpu x86-64-v3 fma avx2" (x86: the feature level the program sees), else "cpu -"
  *   probe cases [ARCH] the case names of ARCH's fingerprint (default: this build's arch)
  *   probe describe [ARCH]  the same with each case's inputs, for the reference generator
  *                      (platforms/probe/refgen.py)
@@ -98,7 +99,7 @@ static void print_case(const struct pcase* c, void* ctx) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: probe [fp | bench | cases [ARCH] | describe [ARCH]]\n");
+  fprintf(stderr, "usage: probe [fp | bench | cpu | cases [ARCH] | describe [ARCH]]\n");
   return 2;
 }
 
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
     enumerate_cases(PROBE_ARCH, print_case, &failed);
     return failed ? 3 : 0;
   }
+  if (strcmp(argv[1], "cpu") == 0 && argc == 2) return cpu_mode();
   if (strcmp(argv[1], "bench") == 0 && argc == 2) {
     run_bench();
     return 0;

@@ -45,6 +45,7 @@ enum arch { ARCH_X86_64, ARCH_I686, ARCH_AARCH64, ARCH_ARMHF, ARCH_RISCV64, ARCH
 
 const char* arch_name(enum arch a);
 int arch_from_name(const char* name); /* -1 when unknown */
+int cpu_mode(void);                   /* probe cpu (cpu.c) */
 
 /* How a case is computed. */
 enum kind {

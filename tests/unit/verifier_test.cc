@@ -169,10 +169,16 @@ TEST_CASE("a translator with an rc file runs every probe with a HOME holding exa
   TranslatorRun r("x86_64", "aarch64", "/usr/bin/box64");
   r.t.rc_file = ".box64rc";
   r.t.rc_text = "# BEGIN platformd\n[**]\nBOX64_DYNAREC_FASTNAN=0\n# END platformd\n";
-  // identity, fp, then the emulated bench (its failure ends the speed measurement)
-  r.m.answers = {r.identity(), failed_with("fp mode broken"), failed_with("bench")};
-  (void)verify_platform(r.m, r.paths, r.host, r.t, false);
-  REQUIRE(r.m.runs == 3);
+  // identity, cpu (x86: the guest's CPU), fp, then the emulated bench (its failure ends the
+  // speed measurement)
+  RunResult cpu;
+  cpu.exit_status = 0;
+  cpu.out = "cpu x86-64-v3 fma avx2\n";
+  r.m.answers = {r.identity(), cpu, failed_with("fp mode broken"), failed_with("bench")};
+  auto v = verify_platform(r.m, r.paths, r.host, r.t, false);
+  REQUIRE(r.m.runs == 4);
+  CHECK(r.m.requests[1].argv.back() == "cpu");
+  CHECK(v.guest_cpu.find("the guest's CPU is x86-64-v3 (FMA and AVX2)") == 0);
   for (std::size_t i = 0; i < r.m.runs; ++i) {
     CAPTURE(i);
     CHECK(r.m.rc_seen[i] == r.t.rc_text);

@@ -71,5 +71,24 @@ check "every task reported (none left in the client)" nothing_left
 run cat "$JOBLOG"
 echo "--- the client's messages about the project"
 boinccmd_ --get_messages 0 | grep -iE 'test|x86_64|task|sched|work|plan|avx' | tail -40 | tee "$OUT/messages.txt"
-run platformctl status
+log "what status tells the owner (issue 22, item 4: uptake)"
+platformctl status | tee "$OUT/status-after.txt"
+# The plain x86_64 version, never the avx one; and why.
+check "status: the x86_64 tasks came with fpapp's plain version only" \
+  grep -q "^  x86_64 from platformd test project: .*reported in the last hour; versions received: fpapp 1.00$" "$OUT/status-after.txt"
+check "status: its scheduler's last reply" grep -q "^    last scheduler reply .*: got 0 new tasks" "$OUT/status-after.txt"
+check "status: why versions with SSE/AVX plan classes never come to this host" \
+  grep -q "none of them x86: versions with an SSE or AVX plan class are never sent to it" "$OUT/status-after.txt"
+# The client's replies, kept for the unit tests' data (tests/data/boinc/server/*_board.xml).
+rpc() {
+  local reply
+  exec 3<>/dev/tcp/127.0.0.1/31416 || return 1
+  printf '<boinc_gui_rpc_request>\n%s\n</boinc_gui_rpc_request>\n\003' "$1" >&3
+  IFS= read -r -d $'\003' -t 20 reply <&3
+  exec 3>&-
+  printf '%s' "$reply"
+}
+rpc '<get_state/>' >"$OUT/get_state_board.xml"
+rpc '<get_messages><seqno>0</seqno></get_messages>' >"$OUT/get_messages_board.xml"
+rpc '<get_old_results/>' >"$OUT/get_old_results_board.xml"
 finish
