@@ -131,6 +131,18 @@ boot1() {
   check "platformctl disable riscv64" no_alt riscv64-unknown-linux-gnu
   check "... withdrawn" riscv_withdrawn
 
+  log "--scope boinc on Debian 12's Linux $(uname -r): no binfmt_misc per user namespace (issue 21)"
+  rc=0
+  out=$(platformctl enable --scope boinc riscv64 2>&1) || rc=$?
+  echo "$out"
+  check "enable --scope boinc refused (exit $rc)" test "$rc" != 0
+  check "... saying that it needs Linux 6.7" contains "$out" "needs Linux 6.7 or later"
+  check "... riscv64 not enabled" not_enabled riscv64
+  out=$(platformctl status 2>&1)
+  echo "$out" | grep "default scope"
+  check "status: the default scope is global, and why" contains "$out" \
+    "default scope for a platform enabled without --scope: global: Linux 6\.1[^ ]* gives a user namespace no binfmt_misc of its own"
+
   log "an unprivileged user is denied by polkit"
   out=$(runuser -u tester -- platformctl enable riscv64 2>&1)
   rc=$?
