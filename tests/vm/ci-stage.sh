@@ -19,8 +19,8 @@ if ! apt-get install -y -q --no-install-recommends debootstrap qemu-system-x86 q
 fi
 rc=0
 # shellcheck disable=SC2086 # a list of scenario names
-timeout --signal=TERM --kill-after=60 1740 bash tests/vm/run.sh ${PLATFORMD_VM_CI_SCENARIOS:-A-debian B} || rc=$?
-[ "$rc" = 124 ] && echo "vm stage: over its 29-minute budget" >&2
+timeout --signal=TERM --kill-after=60 1500 bash tests/vm/run.sh ${PLATFORMD_VM_CI_SCENARIOS:-A-debian B} || rc=$?
+[ "$rc" = 124 ] && echo "vm stage: over its 25-minute budget" >&2
 if [ "$rc" = 77 ]; then
   echo "vm stage: skipped (see above): that fails CI"
   exit 1  # a skip is a failure (issue 19)
