@@ -1,5 +1,5 @@
 // Fuzz target: the probe's identity and benchmark answers (core/fidelity/probe_output.h:
-// parse_identity_answer, parse_bench, speed_ratios). The probe runs under the translator being
+// parse_identity_answer, parse_bench, speed_ratios, parse_cpu_answer). The probe runs under the translator being
 // verified, so its output is untrusted.
 //
 // Input: the probe's standard output.
@@ -8,7 +8,9 @@
 //  - a parsed identity speaks kProbeProtocol, has a non-empty arch and uname, holds only
 //    printable ASCII, and printing it back in the probe's format parses to the same answer;
 //  - a parsed benchmark has positive finite seconds and non-empty checksums, and a run
-//    compared with itself has speed ratio exactly 1 and no slow risk.
+//    compared with itself has speed ratio exactly 1 and no slow risk;
+//  - a parsed `probe cpu` answer has a level 0 to 4, and what it says of the matching hosts is
+//    printable ASCII.
 #include <algorithm>
 #include <cmath>
 
@@ -53,6 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto r = speed_ratios(*bench, *bench);
     FUZZ_CHECK(r.fp == 1.0 && r.integer == 1.0 && r.worst == 1.0 && !slow_risk(r), "self ratio is not 1: {} {} {}",
                r.fp, r.integer, r.worst);
+  }
+  if (auto cpu = parse_cpu_answer(out); cpu && *cpu) {
+    FUZZ_CHECK((*cpu)->level >= 0 && (*cpu)->level <= 4, "accepted level {}", (*cpu)->level);
+    FUZZ_CHECK(printable(describe_matching_hosts(**cpu)), "describe_matching_hosts is not printable");
   }
   return 0;
 }

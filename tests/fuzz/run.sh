@@ -43,7 +43,7 @@ bin=$build/tests/fuzz/bin
 dict_for() {
   case $1 in
     register_line | entry_file) echo binfmt ;;
-    cc_config | get_state_reply | client_state) echo xml ;;
+    cc_config | get_state_reply | client_state | uptake) echo xml ;;
     catalog | translator | state | fidelity_reference) echo json ;;
     probe_identity | fidelity_fingerprint) echo probe ;;
   esac

@@ -136,7 +136,7 @@ boot1() {
   out=$(platformctl enable --scope boinc riscv64 2>&1) || rc=$?
   echo "$out"
   check "enable --scope boinc refused (exit $rc)" test "$rc" != 0
-  check "... saying that it needs Linux 6.7" contains "$out" "needs Linux 6.7 or later"
+  check "... saying that it needs Linux 6.7" contains "$out" "binfmt_misc instance of its own \\(Linux 6.7 or later"
   check "... riscv64 not enabled" not_enabled riscv64
   out=$(platformctl status 2>&1)
   echo "$out" | grep "default scope"

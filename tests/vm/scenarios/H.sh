@@ -12,7 +12,8 @@
 # client's namespaces) runs under qemu, while outside box64's entry still takes it (and, box64
 # running no static program, fails it); BOINC lists x86_64; status says scope boinc, emulated,
 # with the client's PID. A handler removed from BOINC's instance is put back by the daemon.
-# Boot 2: the same after a reboot. Then disable: the client runs as before, without a namespace.
+# Boot 2: the same after a reboot; an upgrade (reinstall) and a removal with reinstallation keep
+# the scope. Then disable: the client runs as before, without a namespace.
 here=$(dirname "$0")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
@@ -114,6 +115,28 @@ boot2() {
   check "platformd.service is active" systemctl is-active platformd
   common_checks
   journalctl -b -u boinc-client --no-pager | grep platformd-boinc-launch | tail -5
+
+  # Upgrade and removal keep the scope (issue 21). The package test's root is a chroot, where
+  # no user namespace can be made (unshare: EPERM), so this is where it is shown.
+  log "an upgrade (the same package again: postinst configure with the installed version) keeps the scope"
+  step reinstall apt-get install -y --reinstall "$V"/debs/platformd_*_arm64.deb >"$OUT/reinstall.log" 2>&1
+  check "apt-get install --reinstall exits 0" test "$?" = 0
+  wait_for 120 boinc_up >/dev/null
+  check "x86_64 still emulated, scope boinc" x86_64_is emulated boinc
+  check "no platformd entry in the machine's table" sh -c "! ls $B | grep -q '^platformd-'"
+
+  log "remove (not purge), then install again: each platform comes back in its scope"
+  step remove apt-get remove -y platformd >"$OUT/remove.log" 2>&1
+  check "apt-get remove exits 0" test "$?" = 0
+  run cat /var/lib/platformd/enabled-before-removal /var/lib/platformd/boinc-scope-before-removal
+  check "prerm saved x86_64 as scoped to BOINC" grep -qx x86_64 /var/lib/platformd/boinc-scope-before-removal
+  step install-again apt-get install -y "$V"/debs/platformd_*_arm64.deb >"$OUT/install-again.log" 2>&1
+  check "apt-get install exits 0" test "$?" = 0
+  grep -E "^platformd:|scope" "$OUT/install-again.log" | tail -5
+  wait_for 120 boinc_up >/dev/null
+  secs=$(wait_for 120 x86_64_is emulated boinc)
+  check "x86_64 enabled again with scope boinc, emulated (${secs:-not within 120} s)" x86_64_is emulated boinc
+  check "box64's entry is enabled and unchanged" test "$(cat "$B/box64")" = "$box64_before"
 
   log "platformctl disable x86_64"
   step disable platformctl disable x86_64 >"$OUT/disable.out" 2>&1
