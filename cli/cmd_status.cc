@@ -66,8 +66,21 @@ Runner register_status(CLI::App& app, Globals& g) {
   return [&g, sub] {
     (void)sub;
     // Same output either way: the daemon returns the core's own StatusReport.
-    auto r = daemon_or_direct(g, try_status_via_daemon, [](Broker& b) { return b.status(); });
+    bool via_daemon = false;
+    auto r = daemon_or_direct(
+        g,
+        [&via_daemon] {
+          auto d = try_status_via_daemon();
+          via_daemon = d && *d;
+          return d;
+        },
+        [](Broker& b) { return b.status(); });
     if (!r) return report_error(r.error());
+    // The daemon's snapshot may predate the client's latest tasks and replies.
+    if (via_daemon) {
+      RealMachine m;
+      refresh_uptake(m, g.paths(), *r);
+    }
     if (g.json)
       fmt::print("{}\n", to_json(*r).dump(2));
     else

@@ -60,6 +60,12 @@ struct StatusReport {
   std::vector<std::string> notes;  // e.g. "state file was corrupt; rebuilt from the kernel table"
 };
 
+// Reads rep.uptake again from the running client, for rep's enabled foreign platforms: the
+// BOINC client's tasks and messages are no input the daemon watches, so the uptake of its
+// snapshot may be seconds or minutes old; platformctl status refreshes it so (three bounded GUI
+// RPC reads that need no privilege).
+void refresh_uptake(Machine& m, const Paths& p, StatusReport& rep);
+
 struct ChangeOptions {
   bool force = false;       // disable even though BOINC tasks exist
   bool strict = false;      // fidelity: any deviation blocks

@@ -66,10 +66,18 @@ void fill_uptake(Machine& m, const Paths& p, const BoincClientState& client, Sta
   else if (*r)
     old = std::move(**r);
   rep.uptake = decide_uptake(client, messages, old, foreign);
-  if (auto note = plan_class_note(client, foreign)) rep.notes.push_back(*note);
+  if (auto note = plan_class_note(client, foreign);
+      note && std::find(rep.notes.begin(), rep.notes.end(), *note) == rep.notes.end())
+    rep.notes.push_back(*note);
 }
 
 }  // namespace
+
+void refresh_uptake(Machine& m, const Paths& p, StatusReport& rep) {
+  rep.uptake.clear();
+  auto c = client_state(m, p);
+  if (c && *c) fill_uptake(m, p, **c, rep);
+}
 
 Result<StatusReport> Broker::status() {
   auto sess = open_session(m_, paths_, false);
