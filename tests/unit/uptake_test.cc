@@ -214,3 +214,24 @@ TEST_CASE("bad replies to get_messages and get_old_results are errors naming the
   REQUIRE_FALSE(tags);
   CHECK(tags.error().message.find("XML tags, more than the 20 accepted") != std::string::npos);
 }
+
+TEST_CASE("the emulating arm64 board of VM scenario I: x86_64 work with the plain version, and why no other") {
+  // Recorded on the booted Debian 12 arm64 guest after its tasks were reported
+  // (tests/vm/scenarios/I.sh): platformd emulating x86_64 (and i686) with qemu-user.
+  auto s = state_of("get_state_board.xml");
+  CHECK(s.cpu_features == "fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid");
+  auto u =
+      decide_uptake(s, messages_of("get_messages_board.xml"),
+                    *parse_get_old_results_reply(data("server/get_old_results_board.xml"), "old"), {kX86_64, kI686});
+  REQUIRE(u.size() == 2);
+  CHECK(describe(u[0]) == kProject +
+                              ": 0 running, 0 waiting, 0 to report; 2 reported in the last hour; versions received: "
+                              "fpapp 1.00");  // the plain version: never the avx one
+  CHECK(describe(u[1]) == kProject + ": nothing of it received");
+  REQUIRE(u[0].last_reply);
+  CHECK(u[0].last_reply->got == 0);
+  CHECK(u[0].last_reply->words.front() == "Project has no tasks available");
+  auto note = plan_class_note(s, {kX86_64, kI686});
+  REQUIRE(note);
+  CHECK(note->find("('fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid'), none of them x86") != std::string::npos);
+}
