@@ -7,6 +7,9 @@
 #   the client's effective platform list before and after.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/reachable-tree.sh
+source "$top/scripts/reachable-tree.sh"
+run_from_reachable_tree "$top" demo.sh "$@"
 build=${1:-$top/build}
 if [ "${PLATFORMD_SKIP_DEPS:-}" != 1 ]; then bash "$top/scripts/install-deps.sh"; fi
 bash "$top/scripts/build.sh" "$build" >/dev/null

@@ -5,6 +5,9 @@
 #   scripts/test.sh [BUILD_DIR] [extra cmake args...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/reachable-tree.sh
+source "$top/scripts/reachable-tree.sh"
+run_from_reachable_tree "$top" test.sh "$@"
 build=${1:-$top/build}
 shift || true
 if [ "${PLATFORMD_SKIP_DEPS:-}" != 1 ]; then bash "$top/scripts/install-deps.sh"; fi

@@ -1,0 +1,22 @@
+# Sourced first by scripts/test.sh and scripts/demo.sh. The tests and the demo run programs as
+# unprivileged users (the probes as nobody, D-Bus callers as a test uid) from this tree and its
+# build, so every directory on its path must be searchable by others. A clone in root's home is
+# not (Debian's /root is 0700; found by VM scenario G: 41 of 51 tests and the demo failed with
+# "execve: Permission denied"). Then the command runs from a copy of the tree in /var/tmp (its
+# build directory inside it, kept between runs), and says so. Nothing of the machine changes.
+#   run_from_reachable_tree TOP SCRIPT ARGS...   (returns when TOP is reachable; else execs)
+run_from_reachable_tree() {
+  local top=$1 script=$2 dest
+  shift 2
+  [ "$(id -u)" = 0 ] && [ "${PLATFORMD_REACHABLE_COPY:-}" != 1 ] || return 0
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- test -r "$top/CMakeLists.txt" 2>/dev/null && return 0
+  dest=/var/tmp/platformd-tree-$(printf '%s' "$top" | md5sum | cut -c1-12)
+  echo "$top is not reachable by unprivileged users (a directory on its path is not searchable by others," \
+    "as Debian's /root is not), whom the tests run programs as: running from a copy in $dest" >&2
+  mkdir -p "$dest"
+  chmod 0755 "$dest"
+  # The copy follows the tree: everything but its build directories is replaced.
+  find "$dest" -mindepth 1 -maxdepth 1 ! -name build ! -name 'build-*' -exec rm -rf {} +
+  tar -C "$top" --exclude=./build --exclude='./build-*' -cf - . | tar -C "$dest" -xf -
+  PLATFORMD_REACHABLE_COPY=1 exec bash "$dest/scripts/$script" "$@"
+}
