@@ -1,5 +1,6 @@
 #include "boinc/boinc_messages.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "boinc/boinc_xml.h"
@@ -11,8 +12,12 @@ namespace {
 
 using tinyxml2::XMLElement;
 
+// A client's seqno and time are ints; a peer may send anything. Clamped to +-2^40, so that
+// arithmetic on them (uptake.cc compares times) cannot overflow (found by fuzz_uptake:
+// "time-overflow", a time of 9223372036854775807).
 long long integer_of(const XMLElement* parent, const char* child) {
-  return std::strtoll(child_text(parent, child).c_str(), nullptr, 10);
+  constexpr long long kMax = 1LL << 40;
+  return std::clamp(std::strtoll(child_text(parent, child).c_str(), nullptr, 10), -kMax, kMax);
 }
 
 double real_of(const XMLElement* parent, const char* child) {

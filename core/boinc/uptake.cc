@@ -64,7 +64,7 @@ std::optional<SchedulerReply> last_scheduler_reply(const std::vector<BoincMessag
   for (std::size_t i = *at + 1; i < messages.size(); ++i) {
     const auto& m = messages[i];
     if (m.project != project) continue;
-    if (m.time > r.time + 1 || starts_with(m.body, "Sending scheduler request")) break;
+    if (m.time - r.time > 1 || starts_with(m.body, "Sending scheduler request")) break;  // times clamped: no overflow
     if (client_bookkeeping(m.body)) continue;
     if (r.words.size() < 8) r.words.push_back(quote_untrusted(m.body, 200));
   }

@@ -235,3 +235,19 @@ TEST_CASE("the emulating arm64 board of VM scenario I: x86_64 work with the plai
   REQUIRE(note);
   CHECK(note->find("('fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid'), none of them x86") != std::string::npos);
 }
+
+TEST_CASE("fuzz regression uptake/time-overflow: a message time of 2^63-1 neither overflows nor is believed") {
+  // tests/fuzz/regressions/uptake/time-overflow: "Scheduler request completed" at time
+  // 9223372036854775807; uptake compared the next message's time with that time + 1.
+  std::string reply = gui_reply(
+      "<msgs><msg><project>p</project><pri>1</pri><seqno>1</seqno><body>Scheduler request completed</body>"
+      "<time>9223372036854775807</time></msg><msg><project>p</project><pri>1</pri><seqno>2</seqno><body>x</body>"
+      "<time>-9223372036854775807</time></msg></msgs>");
+  auto msgs = parse_get_messages_reply(reply, "src");
+  REQUIRE(msgs);
+  CHECK(msgs->at(0).time == (1LL << 40));
+  CHECK(msgs->at(1).time == -(1LL << 40));
+  auto r = last_scheduler_reply(*msgs, "p");
+  REQUIRE(r);
+  CHECK(r->words == std::vector<std::string>{"x"});
+}
