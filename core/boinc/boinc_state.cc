@@ -4,6 +4,7 @@
 #include "boinc/boinc_state.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -36,8 +37,10 @@ std::string text_of(const XMLElement* parent, const char* child) {
   return child_text(parent, child);
 }
 
+// std::atoi is undefined for text out of int's range, which a peer may send: strtoll, clamped.
 int int_of(const XMLElement* parent, const char* child) {
-  return std::atoi(text_of(parent, child).c_str());
+  const long long v = std::strtoll(text_of(parent, child).c_str(), nullptr, 10);
+  return static_cast<int>(std::clamp<long long>(v, INT_MIN, INT_MAX));
 }
 
 // rsc_fpops_* are doubles ("1.5e13"); a missing, malformed or negative one is 0 (unknown).

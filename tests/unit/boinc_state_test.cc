@@ -4,6 +4,7 @@
 
 #include "boinc_test_data.h"
 
+#include <climits>
 #include <fstream>
 #include <sstream>
 
@@ -228,4 +229,19 @@ TEST_CASE("the default limits hold 10,000 tasks as the real client writes them, 
   auto f = parse_get_state_reply(flood, "r");
   REQUIRE_FALSE(f);
   CHECK(f.error().message.find("XML tags, more than the 750000 accepted") != std::string::npos);
+}
+
+TEST_CASE("numbers out of int's range from a peer are clamped, not undefined (std::atoi was)") {
+  const std::string reply =
+      "<boinc_gui_rpc_reply><client_state><project><master_url>u</master_url></project>"
+      "<app_version><app_name>a</app_name><version_num>99999999999999999999</version_num>"
+      "<platform>p</platform></app_version>"
+      "<result><name>r</name><state>-99999999999</state><version_num>7</version_num></result>"
+      "</client_state></boinc_gui_rpc_reply>";
+  auto s = parse_get_state_reply(reply, "src");
+  REQUIRE(s);
+  CHECK(s->app_versions.at(0).version_num == INT_MAX);
+  CHECK(s->tasks.at(0).state == INT_MIN);
+  CHECK_FALSE(s->tasks.at(0).unfinished());
+  CHECK(s->tasks.at(0).version_num == 7);
 }
