@@ -98,7 +98,7 @@ void enable_in_boinc_scope(Machine& m, const Paths& p, ChangeRun& run, const Cha
   if (!ns)
     return keep_first(fail(exit_code::refused,
                            "--scope boinc needs a user namespace with a binfmt_misc instance of its own (Linux 6.7 "
-                           "or later, and not from inside a chroot): {}; `--scope global` serves the platform from "
+                           "or later): {}; `--scope global` serves the platform from "
                            "the machine's table",
                            ns.error().message));
   Paths sp = p;

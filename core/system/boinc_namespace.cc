@@ -162,13 +162,16 @@ Result<BoincNamespace> BoincNamespace::start(const fs::path& mount_point, const 
     ::close(go[1]);
     ::close(status[0]);
     const int in = go[0], out = status[1];
-    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) child_fail(out, "unshare(user, mount)");
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+      child_fail(out,
+                 "unshare(CLONE_NEWUSER|CLONE_NEWNS) (refused inside a chroot, and where "
+                 "user.max_user_namespaces is 0)");
     (void)!::write(out, "u", 1);
     if (!expect(in, 'm')) ::_exit(127);  // the parent could not map us: it says why
     // Our mounts are ours: nothing mounted here reaches the machine's namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) child_fail(out, "making / private");
     if (::mount("binfmt_misc", mp.c_str(), "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-      child_fail(out, "mounting binfmt_misc (Linux 6.7 or later gives a user namespace its own)");
+      child_fail(out, "mounting binfmt_misc in it (Linux 6.7 or later gives a user namespace its own)");
     (void)!::write(out, "b", 1);
     if (!expect(in, 'g') || scratch) ::_exit(127);
     if (::setgroups(id->groups.size(), id->groups.data()) != 0) child_fail(out, "setgroups");

@@ -17,6 +17,9 @@
 #  5. disable --force: no longer enabled; the owner's entry untouched.
 #  6. The apply file's "scope": enabled for BOINC alone; a file asking to move it to the global
 #     scope is refused while BOINC holds the task (exit 6), and nothing changes.
+#  7. Where no user namespace can be made (a chroot's case; here user.max_user_namespaces set to
+#     0 in this test's own namespace), enable --scope boinc is refused (exit 3) naming that
+#     cause, not the kernel's version, and nothing is enabled.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/dbus.sh"
 source "$(dirname "$0")/lib/boinc.sh"
@@ -184,4 +187,11 @@ check "apply: moving it to scope global is refused while BOINC holds its task (t
   grep -q "refusing to move to scope global: BOINC holds 1 unfinished task(s).*wu1_0" "$T/out" "$T/err"
 check "...nothing registered in the machine's table" sh -c "! ls '$BF' | grep -q '^platformd-'"
 expect_exit 0 pctl disable --force aarch64
+
+# --- 7: no user namespace can be made (last: nothing after this one may make one) ---
+echo 0 >/proc/sys/user/max_user_namespaces
+expect_exit 3 pctl enable --scope boinc aarch64
+check "refused, naming why no user namespace could be made" grep -qF \
+  "binfmt_misc instance of its own (Linux 6.7 or later): BOINC's namespace: unshare(CLONE_NEWUSER|CLONE_NEWNS) (refused inside a chroot, and where user.max_user_namespaces is 0)" "$T/err"
+check "...nothing enabled" sh -c "! '$PCTL' list --enabled | grep -qx aarch64"
 finish
