@@ -67,3 +67,14 @@ else
   grep -q 'io.github.platformd1.Error' "$T/monitor" || fail "Verify failed without our error name: $(cat "$T/err")"
 fi
 pass "Verify"
+
+# Apply's source name is the caller's text: the journal entry quotes it (printable ASCII, every
+# other byte \xNN), so a terminal escape or a right-to-left override never reaches a reader raw.
+src=$'evil\e[2J\e]0;title\a\u202ename'
+bus_call Apply 'ssa{sv}' '{"version": 1, "platforms": [{"name": "aarch64", "state": "disabled"}]}' "$src" 0 ||
+  fail "Apply: $(cat "$T/err")"
+wait_for 5 grep -q 'ACTION=apply' "$DAEMON_LOG" || fail "Apply not logged"
+grep 'ACTION=apply' "$DAEMON_LOG" | grep -qF 'apply evil\x1b[2J\x1b]0;title\x07\xe2\x80\xaename by ' ||
+  fail "Apply's source name not quoted in the log: $(grep -a 'ACTION=apply' "$DAEMON_LOG")"
+if grep -q $'\e' "$DAEMON_LOG"; then fail "a raw escape byte reached the daemon's log"; fi
+pass "Apply: the caller's source name quoted in the log"
