@@ -60,6 +60,7 @@ json to_json(const StatusReport& r) {
                       {"running", u.running},
                       {"to_report", u.to_report},
                       {"reported_last_hour", u.reported_last_hour},
+                      {"versions_not_shown", u.versions_not_shown},
                       {"versions", versions},
                       {"last_scheduler_reply", reply},
                       {"text", describe(u)}});

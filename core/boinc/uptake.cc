@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -71,39 +72,94 @@ std::optional<SchedulerReply> last_scheduler_reply(const std::vector<BoincMessag
   return r;
 }
 
+static std::vector<const BoincProject*> uptake_projects(const BoincClientState& state) {
+  std::vector<const BoincProject*> out;
+  std::set<std::string_view> seen;
+  for (const auto& proj : state.projects) {
+    if (out.size() >= kMaxUptakeProjects) break;
+    if (seen.insert(proj.url).second) out.push_back(&proj);
+  }
+  return out;
+}
+
+std::optional<std::string> uptake_projects_note(const BoincClientState& state) {
+  std::set<std::string_view> urls;
+  for (const auto& proj : state.projects) urls.insert(proj.url);
+  if (urls.size() <= kMaxUptakeProjects) return std::nullopt;
+  return fmt::format(
+      "the BOINC client lists {} projects (real clients attach to a few dozen at most): uptake shows "
+      "the first {}",
+      urls.size(), kMaxUptakeProjects);
+}
+
 std::vector<PlatformUptake> decide_uptake(const BoincClientState& state, const std::vector<BoincMessage>& messages,
                                           const std::vector<BoincOldResult>& old_results,
                                           const std::vector<std::string>& platforms) {
+  // Everything here is the client's word, and whoever answers on its port may be any local user
+  // (docs/boinc.md): each list is read once into an index, so the work is linear in what was
+  // read (within the parse limits) and the output bounded, whatever the lists hold.
+  using Key = std::pair<std::string, std::string>;
+  auto wanted = [&platforms](const std::string& p) {
+    return std::find(platforms.begin(), platforms.end(), p) != platforms.end();
+  };
+  struct Counts {
+    int waiting = 0, running = 0, to_report = 0;
+  };
+  std::map<Key, Counts> counts;  // (project label, platform)
+  for (const auto& t : state.tasks) {
+    if (!wanted(t.platform)) continue;
+    Counts& c = counts[{t.project, t.platform}];
+    if (t.unfinished())
+      (t.active ? c.running : c.waiting) += 1;
+    else if (t.awaiting_report())
+      c.to_report += 1;
+  }
+  std::map<Key, std::vector<const BoincAppVersion*>> versions;  // (project label, platform)
+  std::map<Key, std::set<std::string>> platforms_of_app;        // (project label, app)
+  for (const auto& v : state.app_versions) {
+    platforms_of_app[{v.project, v.app}].insert(v.platform);
+    if (wanted(v.platform)) versions[{v.project, v.platform}].push_back(&v);
+  }
+  std::map<Key, int> reported;  // (project URL, app)
+  for (const auto& r : old_results)
+    if (!r.app.empty()) reported[{r.project_url, r.app}] += 1;
+  std::map<std::string, std::vector<BoincMessage>> log_of;  // project name -> its messages
+  for (const auto& m : messages) log_of[m.project].push_back(m);
+
   std::vector<PlatformUptake> out;
-  for (const auto& proj : state.projects) {
-    const std::string label = proj.label();
-    const auto reply = last_scheduler_reply(messages, proj.name);
+  for (const BoincProject* proj : uptake_projects(state)) {
+    const std::string label = proj->label();
+    std::optional<SchedulerReply> reply;
+    if (auto it = log_of.find(proj->name); it != log_of.end()) reply = last_scheduler_reply(it->second, proj->name);
     for (const auto& platform : platforms) {
       PlatformUptake u;
       // Names from the client's state are the project's text: quoted once, here, so that every
       // edge (terminal, JSON, D-Bus) gets printable ASCII.
       u.platform = platform;
       u.project = quote_untrusted(label, 80);
-      u.url = quote_untrusted(proj.url, 120);
+      u.url = quote_untrusted(proj->url, 120);
       u.last_reply = reply;
-      for (const auto& t : state.tasks) {
-        if (t.project != label || t.platform != platform) continue;
-        if (t.unfinished())
-          (t.active ? u.running : u.waiting) += 1;
-        else if (t.awaiting_report())
-          u.to_report += 1;
+      if (auto it = counts.find({label, platform}); it != counts.end()) {
+        u.waiting = it->second.waiting;
+        u.running = it->second.running;
+        u.to_report = it->second.to_report;
       }
-      for (const auto& v : state.app_versions)
-        if (v.project == label && v.platform == platform)
-          u.versions.push_back({quote_untrusted(v.app, 64), v.version_num, quote_untrusted(v.plan_class, 64)});
+      if (auto it = versions.find({label, platform}); it != versions.end()) {
+        for (const BoincAppVersion* v : it->second) {
+          if (u.versions.size() >= kMaxUptakeVersions) {
+            u.versions_not_shown += 1;
+            continue;
+          }
+          u.versions.push_back({quote_untrusted(v->app, 64), v->version_num, quote_untrusted(v->plan_class, 64)});
+        }
+      }
       // An old result names its app: it ran on `platform` when every version of that app the
       // client holds from this project is of `platform`.
-      for (const auto& r : old_results) {
-        if (r.project_url != proj.url || r.app.empty()) continue;
-        std::set<std::string> of_app;
-        for (const auto& v : state.app_versions)
-          if (v.project == label && v.app == r.app) of_app.insert(v.platform);
-        if (of_app.size() == 1 && *of_app.begin() == platform) u.reported_last_hour += 1;
+      for (auto it = reported.lower_bound({proj->url, ""}); it != reported.end() && it->first.first == proj->url;
+           ++it) {
+        auto of_app = platforms_of_app.find({label, it->first.second});
+        if (of_app != platforms_of_app.end() && of_app->second.size() == 1 && *of_app->second.begin() == platform)
+          u.reported_last_hour += it->second;
       }
       out.push_back(std::move(u));
     }
@@ -140,6 +196,7 @@ std::string describe(const PlatformUptake& u) {
     std::vector<std::string> v;
     for (const auto& x : u.versions) v.push_back(describe(x));
     s += v.empty() ? std::string("; no version held") : fmt::format("; versions received: {}", fmt::join(v, ", "));
+    if (u.versions_not_shown > 0) s += fmt::format(" and {} more", u.versions_not_shown);
   }
   return s;
 }

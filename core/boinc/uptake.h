@@ -9,6 +9,7 @@
 // client holds is of that platform); the event log keeps the last 2,000 lines.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,14 +44,26 @@ struct PlatformUptake {
   int to_report = 0;  // computed (uploading, or ready to report)
   int reported_last_hour = 0;
   std::vector<UptakeVersion> versions;       // this platform's app versions from this project
+  int versions_not_shown = 0;                // past kMaxUptakeVersions
   std::optional<SchedulerReply> last_reply;  // the project's, whatever the platform
   bool received_any() const { return waiting + running + to_report + reported_last_hour > 0 || !versions.empty(); }
 };
 
-// One entry per (attached project, platform in `platforms`), projects in the client's order.
+// What a status shows at most, whatever the client (or whoever answers on its port) lists: a
+// real client attaches to a few dozen projects and holds a few versions per app and platform.
+inline constexpr std::size_t kMaxUptakeProjects = 64;
+inline constexpr std::size_t kMaxUptakeVersions = 32;
+
+// One entry per (attached project, platform in `platforms`), projects in the client's order,
+// each project URL once, the first kMaxUptakeProjects of them; each entry's first
+// kMaxUptakeVersions versions. Linear in the input's size (up to logarithmic factors).
 std::vector<PlatformUptake> decide_uptake(const BoincClientState& state, const std::vector<BoincMessage>& messages,
                                           const std::vector<BoincOldResult>& old_results,
                                           const std::vector<std::string>& platforms);
+
+// "the BOINC client lists N projects ...: uptake shows the first 64" when it lists more than
+// kMaxUptakeProjects; nullopt otherwise.
+std::optional<std::string> uptake_projects_note(const BoincClientState& state);
 
 // The last reply of `project` in `messages` (oldest first); nullopt when the log has none.
 std::optional<SchedulerReply> last_scheduler_reply(const std::vector<BoincMessage>& messages,

@@ -66,6 +66,7 @@ void fill_uptake(Machine& m, const Paths& p, const BoincClientState& client, Sta
   else if (*r)
     old = std::move(**r);
   rep.uptake = decide_uptake(client, messages, old, foreign);
+  if (auto note = uptake_projects_note(client)) rep.notes.push_back(*note);
   if (auto note = plan_class_note(client, foreign);
       note && std::find(rep.notes.begin(), rep.notes.end(), *note) == rep.notes.end())
     rep.notes.push_back(*note);

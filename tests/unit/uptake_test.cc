@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "boinc/boinc_messages.h"
 #include "boinc/boinc_state.h"
 #include "boinc/uptake.h"
@@ -250,4 +252,63 @@ TEST_CASE("fuzz regression uptake/time-overflow: a message time of 2^63-1 neithe
   auto r = last_scheduler_reply(*msgs, "p");
   REQUIRE(r);
   CHECK(r->words == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("hostile sizes: replies at the parse limits give a bounded uptake, each list read once") {
+  // Any local user can answer on the client's port while it is stopped (docs/boinc.md). Replies
+  // within every parse limit: 9,999 projects (100 URLs), 9,999 versions and 9,999 tasks of one
+  // project and platform, 5,000 reported tasks, 2,500 messages. Before (session 22) uptake looped
+  // projects x platforms x reported tasks x versions and copied each project's versions into every
+  // entry: measured 10.9 s for 200 x 2,000 x 1,000, so hours and 2e8 versions at these limits.
+  std::string st = "<client_state>\n";
+  auto project = [&st](int i) {
+    st += fmt::format("<project><master_url>http://p{0}/</master_url><project_name>p{0}</project_name></project>\n", i);
+  };
+  for (int i = 0; i < 9'998; ++i) project(i % 100);
+  project(0);  // what follows is p0's
+  for (int i = 0; i < 9'999; ++i)
+    st += fmt::format(
+        "<app_version><app_name>app</app_name><version_num>{}</version_num><platform>{}</platform>"
+        "</app_version>\n",
+        i, kAarch64);
+  for (int i = 0; i < 9'999; ++i)
+    st += fmt::format(
+        "<result><name>r{}</name><project_url>http://p0/</project_url><platform>{}</platform>"
+        "<state>2</state></result>\n",
+        i, kAarch64);
+  auto s = parse_get_state_reply(gui_reply(st + "</client_state>"), "peer");
+  REQUIRE(s);
+  std::string old = "<old_results>\n";
+  for (int i = 0; i < 5'000; ++i)
+    old += "<old_result><project_url>http://p0/</project_url><app_name>app</app_name></old_result>\n";
+  auto o = parse_get_old_results_reply(gui_reply(old + "</old_results>"), "peer");
+  REQUIRE(o);
+  std::string msgs = "<msgs>\n";
+  for (int i = 0; i < 2'500; ++i)
+    msgs += "<msg><project>p0</project><body>Scheduler request completed: got 1 new tasks</body><time>1</time></msg>\n";
+  auto m = parse_get_messages_reply(gui_reply(msgs + "</msgs>"), "peer");
+  REQUIRE(m);
+
+  auto u = decide_uptake(*s, *m, *o, {kAarch64, kX86_64});
+  REQUIRE(u.size() == kMaxUptakeProjects * 2);  // each URL once, the first 64
+  CHECK(u[0].project == "p0");
+  CHECK(u[0].platform == kAarch64);
+  CHECK(u[0].waiting == 9'999);
+  CHECK(u[0].reported_last_hour == 5'000);
+  CHECK(u[0].versions.size() == kMaxUptakeVersions);
+  CHECK(u[0].versions_not_shown == 9'999 - static_cast<int>(kMaxUptakeVersions));
+  CHECK(describe(u[0]).find("app 0.31 and 9967 more") != std::string::npos);
+  REQUIRE(u[0].last_reply);
+  CHECK(u[0].last_reply->got == 1);
+  CHECK_FALSE(u[1].received_any());  // p0's x86_64: nothing
+  CHECK(u[2].project == "p1");
+  CHECK(u[127].project == "p63");
+  std::size_t versions = 0;
+  for (const auto& e : u) versions += e.versions.size();
+  CHECK(versions == kMaxUptakeVersions);
+  auto note = uptake_projects_note(*s);
+  REQUIRE(note);
+  CHECK(*note ==
+        "the BOINC client lists 100 projects (real clients attach to a few dozen at most): uptake shows the first 64");
+  CHECK_FALSE(uptake_projects_note(state_of("get_state_board.xml")));
 }
