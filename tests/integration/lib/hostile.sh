@@ -20,14 +20,15 @@ hostile_dir() {
   echo "$d"
 }
 
-# fake_rpc_start PORT REPLY_FILE: the attacker's GUI RPC peer on 127.0.0.1:PORT, answering
-# every request with REPLY_FILE (lib/fake_gui_rpc.py). Requests are logged to
-# $(hostile_dir)/rpc.log. Waits until it listens.
+# fake_rpc_start PORT REPLY_FILE|REPLY_DIR: the attacker's GUI RPC peer on 127.0.0.1:PORT,
+# answering every request with REPLY_FILE, or with REPLY_DIR/<request>.xml (lib/fake_gui_rpc.py).
+# Requests are logged to $(hostile_dir)/rpc.log. Waits until it listens.
 fake_rpc_start() {
   local port=$1 reply=$2 d
   d=$(hostile_dir)
-  cp "$reply" "$d/reply"
-  chmod 0644 "$d/reply"
+  rm -rf "$d/reply"
+  cp -r "$reply" "$d/reply"
+  chmod -R a+rX "$d/reply"
   : >"$d/rpc.log"
   chmod 0666 "$d/rpc.log"
   require_unprivileged
