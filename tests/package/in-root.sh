@@ -167,6 +167,15 @@ check "aarch64 still advertised" has_alt aarch64-unknown-linux-gnu
 check "no two handlers match one magic" no_overlap
 
 log "4. upgrade to ${deb2##*/}"
+# A platform for BOINC alone (issue 21): the upgrade keeps its scope.
+scope_is() {
+  platformctl --direct --json status | python3 -c '
+import json, sys
+p = {x["arch"]: x for x in json.load(sys.stdin)["platforms"]}[sys.argv[1]]
+sys.exit(0 if p["enabled"] and p["scope"] == sys.argv[2] else 1)' "$1" "$2"
+}
+run platformctl --direct enable --scope boinc riscv64
+check "riscv64 enabled with scope boinc before the upgrade" scope_is riscv64 boinc
 choice_before=$(state_enabled)
 run apt_install "$deb2" 2>&1 | tee /tmp/upgrade.out
 # shellcheck disable=SC2016 # expanded by dpkg-query, not by a shell
@@ -176,6 +185,9 @@ check "armhf stays disabled after the upgrade (choice kept)" not_enabled_in_stat
 check "armhf not re-advertised" no_alt arm-unknown-linux-gnueabihf
 check "platformd-aarch64 registered" has_entry platformd-aarch64
 check "the enabled set is unchanged by the upgrade ($choice_before)" test "$(state_enabled)" = "$choice_before"
+check "riscv64 keeps scope boinc after the upgrade" scope_is riscv64 boinc
+check "...and has no handler in the machine's table" no_entry platformd-riscv64
+run platformctl --direct disable --force riscv64
 
 log "5. dpkg trigger: a translator changed"
 run dpkg-trigger --no-await /usr/bin/qemu-aarch64-static
@@ -248,6 +260,7 @@ log "8. install again, remove without BOINC work, reinstall, forced removal with
 run apt_install "$deb2" 2>&1 | tee /tmp/install2.out
 check "after a purge the defaults are enabled again (aarch64)" has_alt aarch64-unknown-linux-gnu
 check "after a purge the defaults are enabled again (armhf)" has_alt arm-unknown-linux-gnueabihf
+run platformctl --direct enable --scope boinc riscv64  # for BOINC alone: its scope survives the removal
 run apt-get remove -y platformd 2>&1 | tee /tmp/remove2.out
 check "removal withdrew every platformd-* entry" no_own_entries
 check "removal withdrew our alt_platforms" sh -c "! grep -q '<alt_platform>' $CC"
@@ -258,6 +271,8 @@ saved=/var/lib/platformd/enabled-before-removal
 run apt_install "$deb2" 2>&1 | tee /tmp/install3.out
 check "a reinstallation after removal restores the choice (aarch64)" has_alt aarch64-unknown-linux-gnu
 check "a reinstallation after removal restores the choice (armhf)" has_alt arm-unknown-linux-gnueabihf
+check "...and riscv64 with its scope boinc" scope_is riscv64 boinc
+check "...no riscv64 handler in the machine's table" no_entry platformd-riscv64
 check "the saved words that are no platform were named and skipped" \
   grep -q 'not enabling again what is not a platform name.*: --take-over bogus\*' /tmp/install3.out
 check "the purge copy is gone after the reinstallation" test ! -e /var/lib/platformd/purge
