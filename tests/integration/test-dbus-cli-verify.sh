@@ -14,9 +14,12 @@ platformd_start
 daemon_verifies() { grep -c 'ACTION=verify' "$DAEMON_LOG" || true; }
 
 # mask_speed FILE: the output with every measured number of the speed, and the slow-risk
-# verdict drawn from it, replaced by N.
+# verdict drawn from it, replaced by N or dropped: two runs near the 5% line can fall either
+# side of it, and the factor a task's bound must allow follows the measured speed (in the
+# booted TCG guest of VM scenario G: "less than 25x" directly, "26x" through the daemon).
 mask_speed() {
-  sed -E -e 's/[0-9]+\.[0-9]+% of native/N% of native/g' -e 's/FP [0-9]+\.[0-9]+%/FP N%/g' -e "s/ \(slow: at risk of BOINC's elapsed-time limit\)//" \
+  sed -E -e 's/[0-9]+\.[0-9]+% of native/N% of native/g' -e 's/FP [0-9]+\.[0-9]+%/FP N%/g' -e 's/ \(slow: .*\)$//' \
+    -e 's/[0-9]+x the estimate/Nx the estimate/g' \
     -e 's/("(fp|int)_ratio": )[0-9.e+-]+/\1N/' -e 's/("slow_risk": )(true|false)/\1N/' "$1"
 }
 
