@@ -109,6 +109,19 @@ Result<StatusReport> Broker::status() {
       for (const auto& arch : want.archs) settings_problem[arch] = *why;
   const BoincInstanceFacts boinc_instance = boinc_instance_facts(m_, paths_, s.state, client.has_value());
   rep.notes.push_back("default scope for a platform enabled without --scope: " + default_scope(m_, paths_).why);
+  // The client's unfinished tasks of every platform, read once when the first emulated platform
+  // needs them (the client's answer and its state files are bounded, but each read costs a parse).
+  std::optional<std::vector<BoincTask>> held;
+  bool held_read = false;
+  auto held_tasks = [&]() -> const std::optional<std::vector<BoincTask>>& {
+    if (!held_read) {
+      held_read = true;
+      std::vector<std::string> names;
+      for (const auto& p : s.catalog.platforms) names.push_back(p.boinc_name);
+      if (auto t = tasks_for_platforms(m_, paths_, names)) held = std::move(*t);
+    }
+    return held;
+  };
   for (const auto& pl : s.catalog.platforms) {
     PlatformFacts f;
     f.platform = &pl;
@@ -133,7 +146,7 @@ Result<StatusReport> Broker::status() {
       auto rec = s.state.verified.find(pl.arch);
       double worst = rec == s.state.verified.end() ? 0 : std::min(rec->second.fp_ratio, rec->second.int_ratio);
       if (worst > 0 && boinc_data_dir(m_, paths_))
-        if (auto tasks = tasks_for_platforms(m_, paths_, {pl.boinc_name}); tasks)
+        if (const auto& tasks = held_tasks())
           for (const auto& r : abort_risks(*tasks, pl.boinc_name, worst)) risks.push_back(describe(r, worst));
     }
     finish_reason(ps, pl, risks);
