@@ -3,8 +3,10 @@
 # replies inside every parse limit: 9,999 projects over 100 URLs, 9,999 app versions and 9,999
 # tasks of aarch64 from one of them, 5,000 reported tasks, 2,500 messages. With aarch64 enabled,
 # `platformctl status` (text and JSON) must end, bounded: each project URL once, the first 64,
-# a note saying how many were listed, 32 versions per entry ("and N more"), peak RSS under
-# 200 MB (/usr/bin/time -v; the elapsed time is printed, not asserted).
+# a note saying how many were listed, 32 versions per entry ("and N more"). Peak RSS and elapsed
+# time (/usr/bin/time -v) are printed, not asserted: the old build's peak (105 MB) was under the
+# 200 MB bound of test-hostile-rpc-oversized, so such a bound would not tell the builds apart,
+# and an ASan build's peak is ASan's (235 MB in CI's ASan stage, 51 MB in the plain build).
 # The build before the fix (d81e9c5) multiplied projects x platforms x reported tasks x versions
 # and listed every project entry: on these replies status took 66 s, wrote 11.4 MB and peaked at
 # 105 MB (fails here: no note, 9,999 entries); the fixed build 0.20 s, 4.9 KB, 51 MB. With all
@@ -64,7 +66,6 @@ for mode in text json; do
   echo "platformctl ${args[*]}: exit $rc, peak RSS $kb KB, $(awk -F': ' '/Elapsed/ { print $2 }' "$T/time") elapsed," \
     "$(wc -c <"$T/out") bytes out"
   [ "$rc" = 0 ] || { cat "$T/err"; fail "status ($mode) exited $rc"; }
-  [ "$kb" -lt 204800 ] || fail "status ($mode) peaked at $kb KB RSS (bound: 200 MB)"
   grep -qF "the BOINC client lists 100 projects (real clients attach to a few dozen at most): uptake shows the first 64" \
     "$T/out" || fail "status ($mode) does not say that it shows 64 of 100 projects"
   if [ "$mode" = text ]; then
