@@ -173,6 +173,11 @@ check "disable --force: no longer enabled" sh -c "! '$PCTL' list --enabled | gre
 check "the owner's entry is still enabled and unchanged" test "$(cat "$BF/owners-tool")" = "$owners_before"
 
 # --- 6: the apply file carries the scope ---
+# The task again, as step 2 seeded it: its program exits at once without a finish file, and the
+# client aborts a task after 100 such exits (client/app_control.cpp, handle_premature_exit), which
+# a slow run reached before this step (CI's ASan stage, session 22: apply found no task).
+boinc_seed_task "$B" aarch64-unknown-linux-gnu
+chown -R boinc:boinc "$B"
 printf '{"version": 1, "platforms": [{"name": "aarch64", "state": "enabled", "scope": "boinc"}]}\n' >"$T/boinc.json"
 expect_exit 8 pctl apply "$T/boinc.json"  # 8: changed
 expect_exit 0 pctl --json status
