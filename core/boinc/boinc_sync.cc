@@ -309,14 +309,16 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
 }
 
 Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, const std::vector<std::string>& names,
-                                                   const BoincSyncOptions& options, std::string* sources) {
+                                                   const BoincSyncOptions& options, std::string* sources,
+                                                   const Result<std::optional<BoincClientState>>* rpc) {
   SystemdBoincService systemd;
   BoincServiceControl& svc = options.service ? *options.service : systemd;
   const GuiRpcEndpoint ep{p.gui_rpc_port};
   auto dd = find_boinc_data_dir(m, p, &svc, options.files);
   if (!dd) return dd.error();
-  auto rpc = rpc_get_state(m, ep);
-  auto read = read_client_holdings(m, dd->dir, rpc, ep);
+  std::optional<Result<std::optional<BoincClientState>>> asked;
+  if (!rpc) rpc = &asked.emplace(rpc_get_state(m, ep));
+  auto read = read_client_holdings(m, dd->dir, *rpc, ep);
   if (!read) return read.error();
   if (sources) *sources = read->sources;
   if (!read->state) return std::vector<BoincTask>{};

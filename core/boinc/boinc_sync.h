@@ -73,10 +73,11 @@ Result<BoincSyncReport> sync_alt_platforms(Machine& m, const Paths& p, State& st
 
 // Unfinished tasks of the given BOINC platforms: the union of what the running client says
 // (get_state) and the client's own state files (read_client_holdings). Empty when there is no
-// state. `sources`, when given, receives where they were read (for messages).
+// state. `sources`, when given, receives where they were read (for messages). `rpc`, when
+// given, is a get_state answer the caller already has (client_state's result): not asked again.
 Result<std::vector<BoincTask>> tasks_for_platforms(Machine& m, const Paths& p, const std::vector<std::string>& names,
-                                                   const BoincSyncOptions& options = {},
-                                                   std::string* sources = nullptr);
+                                                   const BoincSyncOptions& options = {}, std::string* sources = nullptr,
+                                                   const Result<std::optional<BoincClientState>>* rpc = nullptr);
 
 // The running client's state (get_state); nullopt when no client answers on
 // Paths::gui_rpc_port. An answer that is not a GUI RPC reply is an error.

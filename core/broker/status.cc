@@ -94,13 +94,16 @@ Result<StatusReport> Broker::status() {
   else
     rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
 
+  // The client's get_state answer, asked once: the table, the abort risks and the uptake read it.
   std::optional<std::vector<std::string>> client;
-  std::optional<BoincClientState> client_now;
+  std::optional<Result<std::optional<BoincClientState>>> answer;
+  const BoincClientState* client_now = nullptr;
   if (boinc_data_dir(m_, paths_)) {
-    if (auto c = client_state(m_, paths_); !c)
+    const auto& c = answer.emplace(client_state(m_, paths_));
+    if (!c)
       rep.notes.push_back(c.error().message);
     else if (*c)
-      client = (client_now = std::move(**c))->platforms;
+      client = (client_now = &**c)->platforms;
   }
   // The translators' rc-file settings as BOINC's tasks would get them now, by platform.
   std::map<std::string, std::string> settings_problem;
@@ -118,7 +121,8 @@ Result<StatusReport> Broker::status() {
       held_read = true;
       std::vector<std::string> names;
       for (const auto& p : s.catalog.platforms) names.push_back(p.boinc_name);
-      if (auto t = tasks_for_platforms(m_, paths_, names)) held = std::move(*t);
+      if (auto t = tasks_for_platforms(m_, paths_, names, {}, nullptr, answer ? &*answer : nullptr))
+        held = std::move(*t);
     }
     return held;
   };

@@ -87,4 +87,8 @@ assert sum(len(x["versions"]) for x in u) == 32
 done
 [ "$(fake_rpc_requests)" -ge 6 ] || fail "status did not ask the peer (requests: $(fake_rpc_requests))"
 grep -q 'request <get_messages>' "$(hostile_dir)/rpc.log" || fail "status never asked for the event log"
+# The peer's 16 MiB state is asked for, and parsed, once per status: the table, the abort risks
+# of the 9,999 waiting tasks and the uptake share it (until session 23 it was asked twice).
+states=$(grep -c '^request <get_state' "$(hostile_dir)/rpc.log" || true)
+[ "$states" = 2 ] || fail "two status runs asked for get_state $states times, not once each"
 pass "status, text and JSON: 64 projects of 100, 32 versions of 9,999, bounded"
