@@ -72,24 +72,22 @@ std::optional<SchedulerReply> last_scheduler_reply(const std::vector<BoincMessag
   return r;
 }
 
-static std::vector<const BoincProject*> uptake_projects(const BoincClientState& state) {
+// Each project URL once, in the client's order (a project listed twice is one project).
+static std::vector<const BoincProject*> distinct_projects(const BoincClientState& state) {
   std::vector<const BoincProject*> out;
   std::set<std::string_view> seen;
-  for (const auto& proj : state.projects) {
-    if (out.size() >= kMaxUptakeProjects) break;
+  for (const auto& proj : state.projects)
     if (seen.insert(proj.url).second) out.push_back(&proj);
-  }
   return out;
 }
 
 std::optional<std::string> uptake_projects_note(const BoincClientState& state) {
-  std::set<std::string_view> urls;
-  for (const auto& proj : state.projects) urls.insert(proj.url);
-  if (urls.size() <= kMaxUptakeProjects) return std::nullopt;
+  const std::size_t n = distinct_projects(state).size();
+  if (n <= kMaxUptakeProjects) return std::nullopt;
   return fmt::format(
       "the BOINC client lists {} projects (real clients attach to a few dozen at most): uptake shows "
       "the first {}",
-      urls.size(), kMaxUptakeProjects);
+      n, kMaxUptakeProjects);
 }
 
 std::vector<PlatformUptake> decide_uptake(const BoincClientState& state, const std::vector<BoincMessage>& messages,
@@ -127,7 +125,9 @@ std::vector<PlatformUptake> decide_uptake(const BoincClientState& state, const s
   for (const auto& m : messages) log_of[m.project].push_back(m);
 
   std::vector<PlatformUptake> out;
-  for (const BoincProject* proj : uptake_projects(state)) {
+  auto projects = distinct_projects(state);
+  if (projects.size() > kMaxUptakeProjects) projects.resize(kMaxUptakeProjects);
+  for (const BoincProject* proj : projects) {
     const std::string label = proj->label();
     std::optional<SchedulerReply> reply;
     if (auto it = log_of.find(proj->name); it != log_of.end()) reply = last_scheduler_reply(it->second, proj->name);
