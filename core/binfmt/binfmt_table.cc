@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "exit_codes.h"
 
 namespace platformd {
@@ -36,6 +38,11 @@ Result<std::vector<BinfmtRule>> BinfmtTable::entries() {
     out.push_back(std::move(*r));
   }
   return out;
+}
+
+bool BinfmtTable::mounted() {
+  auto names = m_.list_dir(dir_);
+  return names && std::find(names->begin(), names->end(), "register") != names->end();
 }
 
 Result<void> BinfmtTable::add(const BinfmtRule& r) {

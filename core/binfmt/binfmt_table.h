@@ -34,8 +34,12 @@ class BinfmtTable {
 
   // Mounts binfmt_misc when needed and checks it is usable: writable and enabled.
   Result<void> prepare();
-  // Every entry, parsed. An entry that vanished while listing is skipped.
+  // Every entry, parsed. An entry that vanished while listing is skipped. A directory with no
+  // instance mounted lists none: mounted() tells the two apart.
   Result<std::vector<BinfmtRule>> entries();
+  // An instance is mounted on dir() (its `register` file is listed). Never mounts one; listing
+  // an automount point triggers it, as any reader's access would.
+  bool mounted();
   Result<void> add(const BinfmtRule& r);
   // Removes one of OUR entries (refuses any other name).
   Result<void> remove_own(std::string_view name);

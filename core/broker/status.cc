@@ -89,9 +89,13 @@ Result<StatusReport> Broker::status() {
   rep.notes = s.notes;
   BinfmtTable table(m_, paths_.binfmt_dir);
   std::vector<BinfmtRule> entries;
-  if (auto e = table.entries(); e)
+  if (auto e = table.entries(); e) {
     entries = std::move(*e);
-  else
+    if (entries.empty() && !table.mounted())
+      rep.notes.push_back(fmt::format(
+          "binfmt_misc is not mounted at {}: no program runs through a handler; 'platformctl enable' mounts it",
+          paths_.binfmt_dir.string()));
+  } else
     rep.notes.push_back(fmt::format("binfmt_misc is not readable at {} (not mounted?)", paths_.binfmt_dir.string()));
 
   // The client's get_state answer, asked once: the table, the abort risks and the uptake read it.

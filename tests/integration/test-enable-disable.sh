@@ -3,6 +3,11 @@
 source "$(dirname "$0")/lib/common.sh"
 
 [ ! -e "$BF/register" ] || fail "binfmt_misc should start unmounted in this namespace"
+# status reads, never mounts, and says that nothing is mounted.
+expect_exit 0 "$PCTL" status
+grep -qF "note: binfmt_misc is not mounted at $BF: no program runs through a handler" "$T/out" ||
+  fail "status does not say binfmt_misc is unmounted: $(grep note "$T/out")"
+[ ! -e "$BF/register" ] || fail "status mounted binfmt_misc"
 for arch in aarch64 armhf riscv64; do
   hello=$(build_hello $arch)
   if "$hello" >/dev/null 2>&1; then fail "$arch program ran before enable"; fi
@@ -15,6 +20,7 @@ for arch in aarch64 armhf riscv64; do
   expect_exit 0 "$PCTL" enable "$arch"
   grep -q "already enabled" "$T/out" || fail "second enable of $arch was not a no-op"
   expect_exit 0 "$PCTL" status --json
+  if grep -q "binfmt_misc is not mounted" "$T/out"; then fail "status says unmounted after enable"; fi
   python3 -c "import json,sys; d=json.load(open('$T/out')); p=[x for x in d['platforms'] if x['arch']=='$arch'][0]; sys.exit(p['state']!='emulated')" ||
     fail "status does not show $arch emulated: $(cat "$T/out")"
   expect_exit 0 "$PCTL" disable "$arch"
