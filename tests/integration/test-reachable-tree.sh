@@ -9,6 +9,9 @@
 #     tree is written into it; the command runs from a fresh directory of root's.
 #  4. A symlink at that name, pointing at a directory of root's: not followed (that directory
 #     stays empty).
+#  5. The copy's command does not pass its marker (PLATFORMD_REACHABLE_COPY) on to its children:
+#     README's test command run from a copy runs this test, whose inner runs must still copy.
+#     VM scenario G's third run found it (this test failed there: 7 checks).
 # Before the fix (session 22) the script took the name with `mkdir -p` and `chmod`, both
 # whoever owned it: case 3 ran from the user's directory (its tar even made root the owner),
 # case 4 wrote the tree through the symlink (5 checks failed).
@@ -17,6 +20,9 @@ source "$(dirname "$0")/lib/unprivileged.sh"
 source "$(dirname "$0")/lib/attacker.sh"  # check, finish
 require_unprivileged
 
+# This test may itself run from a copy (README's command in a clone under /root): each run below
+# starts as a fresh command does.
+unset PLATFORMD_REACHABLE_COPY
 base=$T/vartmp
 mkdir -m 1777 "$base"
 export PLATFORMD_REACHABLE_BASE=$base
@@ -33,6 +39,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/scripts/reachable-tree.sh"
 run_from_reachable_tree "$top" where.sh "$@"
 echo "ran from $top"
+echo "marker passed on: ${PLATFORMD_REACHABLE_COPY:-no}"
 EOF
 }
 copy_name() { echo "$base/platformd-tree-$(printf '%s' "$1" | md5sum | cut -c1-12)"; }
@@ -51,6 +58,7 @@ expect_exit 0 bash "$T/root-home/tree/scripts/where.sh"
 check "an unreachable tree runs from the copy" grep -qx "ran from $dest" "$T/out"
 check "...and says so" grep -qF "running from a copy in $dest" "$T/err"
 check "...the copy is root's own, 0755" test "$(stat -c %u:%a "$dest")" = 0:755
+check "...and its command passes no marker on to its children" grep -qx "marker passed on: no" "$T/out"
 mkdir "$dest/build" && touch "$dest/build/kept"
 expect_exit 0 bash "$T/root-home/tree/scripts/where.sh"
 check "a second run uses the same copy" grep -qx "ran from $dest" "$T/out"
