@@ -13,7 +13,7 @@ run_from_reachable_tree() {
   local top=$1 script=$2 base=${PLATFORMD_REACHABLE_BASE:-/var/tmp} dest copied=${PLATFORMD_REACHABLE_COPY:-}
   shift 2
   # The marker is for the copy's own command alone: its children (ctest, and the tests that run
-  # this script again) must not inherit it (VM scenario G, third run: test-reachable-tree failed
+  # this script again) must not inherit it (VM scenario G, fourth run: test-reachable-tree failed
   # there, run from the copy, because the exported marker made every inner run stay in place).
   unset PLATFORMD_REACHABLE_COPY
   [ "$(id -u)" = 0 ] && [ "$copied" != 1 ] || return 0

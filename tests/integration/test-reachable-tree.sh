@@ -11,7 +11,7 @@
 #     stays empty).
 #  5. The copy's command does not pass its marker (PLATFORMD_REACHABLE_COPY) on to its children:
 #     README's test command run from a copy runs this test, whose inner runs must still copy.
-#     VM scenario G's third run found it (this test failed there: 7 checks).
+#     VM scenario G's fourth run found it (this test failed there: 7 checks).
 # Before the fix (session 22) the script took the name with `mkdir -p` and `chmod`, both
 # whoever owned it: case 3 ran from the user's directory (its tar even made root the owner),
 # case 4 wrote the tree through the symlink (5 checks failed).
